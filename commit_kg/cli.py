@@ -1,0 +1,141 @@
+"""The `commit-kg` command. Exit codes are the verdict: 0 ok, 1 the data or ontology fails, 2 bad usage."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import tabular
+from .build import BuiltGraph, build
+from .catalogue import Catalogue
+from .errors import CommitKgError, IntegrityError, ParseError
+from .loading import parse_folder
+from .reasoning import check_consistency
+from .settings import Settings
+from .store import EmbeddedStore
+
+DATA_FAILURE, USAGE = 1, 2
+
+
+def folder_flags() -> argparse.ArgumentParser:
+    """The folder flags every command takes, so any command can run on another copy of the files."""
+    flags = argparse.ArgumentParser(add_help=False)
+    for name in ("ontology", "shapes", "data", "queries"):
+        flags.add_argument(f"--{name}-dir", type=Path, default=argparse.SUPPRESS,
+                           help=f"folder of {name} files (env COMMIT_KG_{name.upper()}_DIR)")
+    return flags
+
+
+def parser() -> argparse.ArgumentParser:
+    common = folder_flags()
+    main = argparse.ArgumentParser(prog="commit-kg", description=__doc__, parents=[common])
+    commands = main.add_subparsers(dest="command", required=True)
+    commands.add_parser("build", parents=[common], help="parse, validate and load; report problems")
+    commands.add_parser("queries", parents=[common], help="list the named-query catalogue")
+    query = commands.add_parser("query", parents=[common], help="run a named query")
+    query.add_argument("name")
+    query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    commands.add_parser("check-ontology", parents=[common], help="HermiT consistency of ontology + data")
+    serve = commands.add_parser("serve", parents=[common], help="build and serve SPARQL over HTTP")
+    serve.add_argument("--host", default=argparse.SUPPRESS)
+    serve.add_argument("--port", type=int, default=argparse.SUPPRESS)
+    return main
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    overrides = {k: v for k, v in vars(args).items() if k.endswith("_dir") or k in ("host", "port")}
+    return Settings(**overrides)
+
+
+def run_build(settings: Settings) -> BuiltGraph:
+    graph = build(settings)
+    counts = graph.validation.counts
+    print(f"built {graph.triple_count} triples from {len(graph.files)} files (version {graph.version}); "
+          f"{counts['violation']} violations, {counts['warning']} warnings, {counts['info']} infos")
+    return graph
+
+
+def run_queries(settings: Settings) -> None:
+    for query in Catalogue(settings.queries_dir).queries.values():
+        params = ", ".join(
+            f"{p.name}: {p.type}" + (f" = {p.default}" if p.default is not None else " (required)")
+            for p in query.parameters
+        )
+        print(f"{query.name}\n  {query.title_en} / {query.title_th}\n  {query.description}")
+        print(f"  parameters: {params or 'none'}")
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise argparse.ArgumentTypeError(f"--param {pair!r}: expected KEY=VALUE")
+        values[key] = value
+    return values
+
+
+def run_query(settings: Settings, args: argparse.Namespace) -> None:
+    query = Catalogue(settings.queries_dir).get(args.name)
+    substitutions = query.bind(parse_params(args.param))
+    graph = build(settings)
+    solutions = EmbeddedStore(graph.store).query(query.text, substitutions=substitutions)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise CommitKgError(f"named query '{query.name}' is not a SELECT query")
+    columns = [v.value for v in solutions.variables]
+    rows = tabular.records(solutions)
+    out = {"table": lambda: tabular.as_table(rows, columns), "csv": lambda: tabular.as_csv(rows, columns),
+           "json": lambda: tabular.as_json(rows)}[args.format]()
+    print(out)
+
+
+def run_check_ontology(settings: Settings) -> int:
+    files = parse_folder("ontology", settings.ontology_dir) + parse_folder("data", settings.data_dir)
+    verdict = check_consistency([q for f in files for q in f.quads])
+    print(f"consistent: {'yes' if verdict.consistent else 'no'}")
+    if verdict.detail:
+        print(verdict.detail)
+    print(f"unsatisfiable classes: {len(verdict.unsatisfiable)}")
+    for iri in verdict.unsatisfiable:
+        print(f"  {iri}")
+    return 0 if verdict.ok else DATA_FAILURE
+
+
+def run_serve(settings: Settings) -> None:
+    import uvicorn
+
+    from .service.app import create_app
+
+    graph = run_build(settings)
+    uvicorn.run(create_app(settings, graph), host=settings.host, port=settings.port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = settings_from(args)
+        if args.command == "build":
+            run_build(settings)
+        elif args.command == "queries":
+            run_queries(settings)
+        elif args.command == "query":
+            run_query(settings, args)
+        elif args.command == "check-ontology":
+            return run_check_ontology(settings)
+        elif args.command == "serve":
+            run_serve(settings)
+    except (ParseError, IntegrityError) as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return DATA_FAILURE
+    except (CommitKgError, argparse.ArgumentTypeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""One error hierarchy: each failure the user can cause has a stable code and says where it happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class CommitKgError(Exception):
+    """Base of every error the project raises on purpose; `code` is stable and safe to show."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ParseError(CommitKgError):
+    """An RDF file that does not parse, located by file, line and column."""
+
+    code = "parse_error"
+
+    def __init__(self, path: Path, line: int | None, column: int | None, detail: str) -> None:
+        where = f"{path}:{line}:{column}" if line is not None else str(path)
+        super().__init__(f"{where}: {detail}")
+        self.path, self.line, self.column, self.detail = path, line, column, detail
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result, in the words a data author needs to find and fix it."""
+
+    severity: str
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    shape: str
+
+    def __str__(self) -> str:
+        parts = [f"[{self.severity}] {self.focus_node}"]
+        if self.path:
+            parts.append(f"path {self.path}")
+        if self.value:
+            parts.append(f"value {self.value}")
+        parts.append(f"— {self.message} (shape {self.shape})")
+        return " ".join(parts)
+
+
+class IntegrityError(CommitKgError):
+    """The data violates an integrity shape; the build refuses it."""
+
+    code = "integrity_violation"
+
+    def __init__(self, violations: list[Violation]) -> None:
+        lines = "\n".join(f"  {v}" for v in violations)
+        super().__init__(f"{len(violations)} integrity violation(s):\n{lines}")
+        self.violations = violations
+
+
+class QuerySyntaxError(CommitKgError):
+    """A SPARQL query that does not parse; the message carries the parser's position."""
+
+    code = "query_syntax_error"
+
+
+class UnknownQueryError(CommitKgError):
+    """A named query that is not in the catalogue."""
+
+    code = "unknown_query"
+
+
+class ParameterError(CommitKgError):
+    """A named-query parameter that is missing, unknown or not of its declared type."""
+
+    code = "invalid_parameter"
+
+
+class QueryFileError(CommitKgError):
+    """A `.rq` file whose header is malformed."""
+
+    code = "query_file_error"
+
+
+class UnsupportedOperationError(CommitKgError):
+    """A request for something this endpoint does not offer (e.g. SPARQL Update on /sparql)."""
+
+    code = "unsupported_operation"
+
+
+class UnsupportedMediaTypeError(CommitKgError):
+    """A request body of a type the endpoint does not read."""
+
+    code = "unsupported_media_type"

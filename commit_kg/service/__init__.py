@@ -1,0 +1,1 @@
+"""The HTTP service: an app factory and one router per surface."""

@@ -1,0 +1,86 @@
+"""SHACL validation with pySHACL, returning a typed result instead of pySHACL's bare tuple."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from rdflib.namespace import SH
+
+from .errors import Violation
+
+SEVERITY_NAMES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What pySHACL found: `conforms` is False only when a `sh:Violation` is present."""
+
+    report: rdflib.Graph
+    results: list[Violation] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Violation]:
+        return [r for r in self.results if r.severity == "violation"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(r.severity for r in self.results)
+        return {name: counted.get(name, 0) for name in SEVERITY_NAMES.values()}
+
+
+def to_rdflib(quads: list[ox.Quad]) -> rdflib.Graph:
+    """Merge quads into one rdflib graph (the union of the named graphs), as pySHACL needs."""
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    graph = rdflib.Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph
+
+
+def english(graph: rdflib.Graph, node: rdflib.term.Node, predicate: rdflib.URIRef) -> str:
+    """The English (or untagged) value of a message, falling back to any language."""
+    values = list(graph.objects(node, predicate))
+    for value in values:
+        if isinstance(value, rdflib.Literal) and value.language in (None, "en"):
+            return str(value)
+    return str(values[0]) if values else ""
+
+
+def read_results(report: rdflib.Graph) -> list[Violation]:
+    """Turn the `sh:ValidationResult` nodes of a report into `Violation` records."""
+    results = []
+    for node in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        results.append(
+            Violation(
+                severity=SEVERITY_NAMES.get(report.value(node, SH.resultSeverity), "violation"),
+                focus_node=str(report.value(node, SH.focusNode)),
+                path=str(path) if isinstance(path, rdflib.URIRef) else None,
+                value=str(value) if value is not None else None,
+                message=english(report, node, SH.resultMessage),
+                shape=str(report.value(node, SH.sourceShape)),
+            )
+        )
+    return sorted(results, key=lambda r: (r.severity, r.focus_node, r.shape, r.path or ""))
+
+
+def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -> ValidationResult:
+    """Validate offline: the ontology supplies the class hierarchy, nothing is fetched."""
+    _, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        do_owl_imports=False,
+    )
+    return ValidationResult(report=report, results=read_results(report))

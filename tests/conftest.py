@@ -1,0 +1,84 @@
+"""Shared fixtures: the real build of the repository's files, copies of them to break, a real server."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from commit_kg.build import BuiltGraph, build
+from commit_kg.settings import PROJECT_ROOT, Settings
+from commit_kg.store import EmbeddedStore
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def graph(settings: Settings) -> BuiltGraph:
+    return build(settings)
+
+
+@pytest.fixture(scope="session")
+def store(graph: BuiltGraph) -> EmbeddedStore:
+    return EmbeddedStore(graph.store)
+
+
+@pytest.fixture
+def file_copy(tmp_path: Path) -> Settings:
+    """A private copy of ontology/, shapes/, data/ and queries/ that a test may break."""
+    for name in ("ontology", "shapes", "data", "queries"):
+        shutil.copytree(PROJECT_ROOT / name, tmp_path / name)
+    return Settings(
+        ontology_dir=tmp_path / "ontology",
+        shapes_dir=tmp_path / "shapes",
+        data_dir=tmp_path / "data",
+        queries_dir=tmp_path / "queries",
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """The real service in its own process on 127.0.0.1, started as a user would; stopped after."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "commit_kg", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stdout.read().decode() if process.stdout else ''}")
+            try:
+                if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start within 60 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

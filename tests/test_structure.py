@@ -1,0 +1,118 @@
+"""The source's structure, in numbers, as the graph holds it (seed digest sections 2-4)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from support import rows
+
+from commit_kg.namespaces import ID
+from commit_kg.settings import PROJECT_ROOT
+
+PREFIX = """PREFIX ck: <https://w3id.org/commit-kg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+# Digest 2b (original -> revised, inferred) and 2c (revised -> SPA II, stated): newer <- older.
+DIGEST_LINEAGE = {
+    ("spa2005r/ppc/1", "spa2005/ppc/1"), ("spa2005r/ppc/2", "spa2005/ppc/2"), ("spa2005r/ppc/3", "spa2005/ppc/3"),
+    ("spa2005r/ppc/4", "spa2005/ppc/4"), ("spa2005r/ppc/5", "spa2005/ppc/5"), ("spa2005r/ppc/5", "spa2005/ppc/8"),
+    ("spa2005r/ppc/6", "spa2005/ppc/6"), ("spa2005r/ppc/7", "spa2005/ppc/7"), ("spa2005r/ppc/8", "spa2005/ppc/9"),
+    ("spa2005r/ppc/9", "spa2005/ppc/11"), ("spa2005r/ppc/10", "spa2005/ppc/12"),
+    ("spa2/ppc/1", "spa2005r/ppc/1"), ("spa2/ppc/2", "spa2005r/ppc/3"), ("spa2/ppc/3", "spa2005r/ppc/4"),
+    ("spa2/ppc/4", "spa2005r/ppc/2"), ("spa2/ppc/4", "spa2005r/ppc/5"), ("spa2/ppc/5", "spa2005r/ppc/2"),
+    ("spa2/ppc/5", "spa2005r/ppc/6"), ("spa2/ppc/5", "spa2005r/ppc/7"), ("spa2/ppc/6", "spa2005r/ppc/8"),
+    ("spa2/ppc/7", "spa2005r/ppc/9"), ("spa2/ppc/8", "spa2005r/ppc/10"),
+}
+
+
+def short(iri: str) -> str:
+    return iri.removeprefix(ID + "plan/")
+
+
+@pytest.mark.parametrize(("plan", "count"), [("spa2005", 12), ("spa2005r", 10), ("spa2", 8)])
+def test_plan_has_its_number_of_ppcs(store, plan, count):
+    found = rows(store, PREFIX + f"SELECT ?ppc ?n WHERE {{ ?ppc a ck:ProjectProposalConcept ; "
+                 f"dcterms:isPartOf <{ID}plan/{plan}> ; skos:notation ?n }}")
+    assert sorted(int(r["n"]) for r in found) == list(range(1, count + 1))
+
+
+def test_activities_per_ppc(store):
+    found = rows(store, PREFIX + """SELECT ?a ?code ?ppcn WHERE { ?a a ck:PlanActivity ; skos:notation ?code ;
+        dcterms:isPartOf ?ppc . ?ppc skos:notation ?ppcn ; dcterms:isPartOf <""" + ID + "plan/spa2> }")
+    per_ppc = Counter(int(r["ppcn"]) for r in found)
+    assert [per_ppc[n] for n in range(1, 9)] == [6, 4, 4, 8, 4, 6, 2, 5]
+    assert len(found) == 40
+    for r in found:
+        assert r["code"].split(".")[0] == r["ppcn"], f"{r['a']} code {r['code']} is not in PPC {r['ppcn']}"
+        assert r["a"] == f"{ID}plan/spa2/activity/{r['code']}"
+
+
+def test_lineage_is_exactly_the_digests(store):
+    found = rows(store, PREFIX + "SELECT ?new ?old WHERE { ?new prov:wasDerivedFrom ?old }")
+    assert {(short(r["new"]), short(r["old"])) for r in found} == DIGEST_LINEAGE
+
+
+def test_each_lineage_link_is_qualified_stated_or_inferred(store):
+    found = rows(store, PREFIX + """SELECT ?new ?old ?status (COUNT(?src) AS ?sources) WHERE {
+        ?new prov:qualifiedDerivation ?d . ?d prov:entity ?old ; ck:evidenceStatus ?status ; dcterms:source ?src }
+        GROUP BY ?new ?old ?status""")
+    assert {(short(r["new"]), short(r["old"])) for r in found} == DIGEST_LINEAGE
+    for r in found:
+        expected = "Inferred" if short(r["new"]).startswith("spa2005r") else "Stated"
+        assert r["status"].endswith(expected), r
+
+
+def test_spa1_ppc2_splits_into_spa2_ppc4_and_ppc5(store):
+    found = rows(store, PREFIX + f"""SELECT ?new WHERE {{ ?new prov:qualifiedDerivation ?d .
+        ?d a ck:Split ; prov:entity <{ID}plan/spa2005r/ppc/2> }}""")
+    assert {short(r["new"]) for r in found} == {"spa2/ppc/4", "spa2/ppc/5"}
+
+
+@pytest.mark.parametrize("kind", ["Plan", "ProjectProposalConcept", "PlanActivity", "LegalFrameworkCriterion", "Country"])
+def test_every_resource_of_a_kind_is_labelled_in_english_and_thai(store, kind):
+    found = rows(store, PREFIX + f"""SELECT ?x (GROUP_CONCAT(DISTINCT lang(?l)) AS ?langs)
+        (GROUP_CONCAT(DISTINCT lang(?p)) AS ?plangs) WHERE {{
+        ?x a ck:{kind} . OPTIONAL {{ ?x rdfs:label ?l }} OPTIONAL {{ ?x skos:prefLabel ?p }} }} GROUP BY ?x""")
+    assert found, f"no {kind} in the graph"
+    for r in found:
+        assert {"en", "th"} <= set(r["langs"].split()), r
+        assert {"en", "th"} <= set(r["plangs"].split()), r
+
+
+def test_five_criteria_and_six_countries(store):
+    criteria = rows(store, PREFIX + "SELECT ?c ?n WHERE { ?c a ck:LegalFrameworkCriterion ; skos:notation ?n }")
+    assert sorted(r["c"].removeprefix(ID) for r in criteria) == [f"criterion/{n}" for n in range(1, 6)]
+    countries = rows(store, PREFIX + "SELECT ?c ?a3 WHERE { ?c a ck:Country ; ck:iso3166Alpha3 ?a3 }")
+    assert {(r["c"].removeprefix(ID), r["a3"]) for r in countries} == {
+        (f"country/{c}", c) for c in ("KHM", "CHN", "LAO", "MMR", "THA", "VNM")}
+
+
+def test_countries_have_their_national_language_label(store):
+    national = {"KHM": "km", "CHN": "zh", "LAO": "lo", "MMR": "my", "THA": "th", "VNM": "vi"}
+    for code, lang in national.items():
+        found = rows(store, PREFIX + f"SELECT ?l WHERE {{ <{ID}country/{code}> rdfs:label ?l FILTER(lang(?l) = '{lang}') }}")
+        assert found, f"{code} has no label in {lang}"
+
+
+def test_every_fact_bearing_resource_cites_a_source(store):
+    missing = rows(store, PREFIX + """SELECT ?x WHERE {
+        VALUES ?kind { ck:Plan ck:ProjectProposalConcept ck:PlanActivity ck:Objective ck:Goal ck:ProgressStatement
+                       ck:SpaOneResult ck:SpaTwoTarget ck:PPCDerivation ck:Country ck:Meeting ck:LegalInstrument
+                       ck:LegalFrameworkCriterion }
+        ?x a ?kind FILTER NOT EXISTS { ?x dcterms:source ?s } }""")
+    assert missing == []
+
+
+def test_seed_citations_point_at_real_lines(store):
+    seed = next((PROJECT_ROOT.parent / "shared" / "seed").glob("*.txt"))
+    count = len(seed.read_text(encoding="utf-8").splitlines())
+    declared = rows(store, PREFIX + f"SELECT ?n WHERE {{ <{ID}source/spa2-overview-th> ck:lineCount ?n }}")
+    assert [int(r["n"]) for r in declared] == [count]
+    cited = rows(store, PREFIX + f"""SELECT ?c ?a ?b WHERE {{ ?c ck:inDocument <{ID}source/spa2-overview-th> ;
+        ck:lineStart ?a ; ck:lineEnd ?b }}""")
+    assert cited
+    bad = [r for r in cited if not 1 <= int(r["a"]) <= int(r["b"]) <= count]
+    assert bad == []
