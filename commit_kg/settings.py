@@ -20,4 +20,3 @@ class Settings(BaseSettings):
     queries_dir: Path = PROJECT_ROOT / "queries"
     host: str = "127.0.0.1"
     port: int = 8000
-    base_url: str | None = None

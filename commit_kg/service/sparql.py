@@ -12,6 +12,7 @@ from ..errors import ParameterError, QuerySyntaxError, UnsupportedMediaTypeError
 from .deps import StoreDep
 
 router = APIRouter()
+READ_ONLY = "SPARQL Update is not offered at /sparql: this endpoint is read-only"
 
 RESULT_TYPES = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -47,7 +48,7 @@ def answer(store: StoreDep, text: str, accept: str) -> Response:
         result = store.query(text)
     except QuerySyntaxError:
         if is_update(text):
-            raise UnsupportedOperationError("SPARQL Update is not offered at /sparql: this endpoint is read-only") from None
+            raise UnsupportedOperationError(READ_ONLY) from None
         raise
     if isinstance(result, ox.QueryTriples):
         media = requested(accept, GRAPH_TYPES, "text/turtle")
@@ -58,7 +59,7 @@ def answer(store: StoreDep, text: str, accept: str) -> Response:
 
 def single_query(values: dict[str, list[str]]) -> str:
     if "update" in values:
-        raise UnsupportedOperationError("SPARQL Update is not offered at /sparql: this endpoint is read-only")
+        raise UnsupportedOperationError(READ_ONLY)
     queries = values.get("query", [])
     if len(queries) != 1:
         raise ParameterError(f"exactly one 'query' parameter is required; got {len(queries)}")
@@ -80,7 +81,7 @@ async def sparql_post(request: Request, store: StoreDep) -> Response:
     elif content_type == "application/x-www-form-urlencoded":
         text = single_query(parse_qs(body, keep_blank_values=True))
     elif content_type == "application/sparql-update":
-        raise UnsupportedOperationError("SPARQL Update is not offered at /sparql: this endpoint is read-only")
+        raise UnsupportedOperationError(READ_ONLY)
     else:
         raise UnsupportedMediaTypeError(
             f"unsupported request body type {content_type!r}: use application/sparql-query "
