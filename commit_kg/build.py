@@ -1,7 +1,8 @@
-"""The build: parse ontology, shapes and data, gate on integrity SHACL, load the embedded store.
+"""The build: parse ontology, shapes and data, derive coverage bases, gate on integrity SHACL.
 
-All files are parsed and validated before the store is made, so a bad file never yields a
-half-loaded graph and a failed rebuild leaves whatever was serving untouched.
+Nothing is returned until every file has parsed and the data (with what is derived from it) has
+passed validation, so a bad file never yields a half-loaded graph and a failed rebuild leaves
+whatever was serving untouched.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .coverage import bases, materialise
 from .errors import IntegrityError
 from .loading import LoadedFile, parse_folder
 from .settings import Settings
+from .store import EmbeddedStore
 from .validation import ValidationResult, to_rdflib, validate
 
 
@@ -50,10 +53,12 @@ def build(settings: Settings) -> BuiltGraph:
     ontology = parse_folder("ontology", settings.ontology_dir)
     data = parse_folder("data", settings.data_dir)
     shapes = parse_folder("shapes", settings.shapes_dir)
-    result = validate(to_rdflib(quads_of(data)), to_rdflib(quads_of(shapes)), to_rdflib(quads_of(ontology)))
-    if not result.conforms:
-        raise IntegrityError(result.violations)
     store = ox.Store()
     store.extend(quads_of(ontology) + quads_of(data))
+    derived = materialise(bases(EmbeddedStore(store)))
+    store.extend(derived)
+    result = validate(to_rdflib(quads_of(data) + derived), to_rdflib(quads_of(shapes)), to_rdflib(quads_of(ontology)))
+    if not result.conforms:
+        raise IntegrityError(result.violations)
     every = ontology + data + shapes
     return BuiltGraph(store, result, tuple(f.path for f in every), version_of(every))

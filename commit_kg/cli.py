@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import tabular
+from . import criteria, reports, tabular
 from .build import BuiltGraph, build
+from .coverage import KINDS, LEVELS, CoverageIndex, gaps
 from .catalogue import Catalogue
 from .errors import CommitKgError, IntegrityError, ParseError
 from .loading import parse_folder
@@ -39,11 +41,26 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("name")
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    coverage = commands.add_parser("coverage", parents=[common], help="MLA / extradition / anti-trafficking coverage of each pair")
+    coverage.add_argument("--kind", choices=tuple(KINDS), required=True)
+    coverage.add_argument("--as-of", type=iso_date, default=datetime.date.today(), metavar="YYYY-MM-DD")
+    coverage.add_argument("--min-level", choices=LEVELS[1:], default="regional")
+    coverage.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    criteria_cmd = commands.add_parser("criteria", parents=[common], help="country x criterion legal-framework table")
+    criteria_cmd.add_argument("--as-of", type=iso_date, default=datetime.date.today(), metavar="YYYY-MM-DD")
+    criteria_cmd.add_argument("--format", choices=("table", "csv", "json"), default="table")
     commands.add_parser("check-ontology", parents=[common], help="HermiT consistency of ontology + data")
     serve = commands.add_parser("serve", parents=[common], help="build and serve SPARQL over HTTP")
     serve.add_argument("--host", default=argparse.SUPPRESS)
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS)
     return main
+
+
+def iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -93,6 +110,24 @@ def run_query(settings: Settings, args: argparse.Namespace) -> None:
     print(out)
 
 
+def run_coverage(settings: Settings, args: argparse.Namespace) -> None:
+    answers = CoverageIndex(EmbeddedStore(build(settings).store)).pairs(args.kind, args.as_of)
+    if args.format == "table":
+        print(reports.coverage_text(answers, gaps(answers, args.min_level), args.min_level))
+    else:
+        records = [a.record() for a in answers]
+        print(reports.as_json(records) if args.format == "json" else reports.as_csv(records), end="\n")
+
+
+def run_criteria(settings: Settings, args: argparse.Namespace) -> None:
+    cells = criteria.table(EmbeddedStore(build(settings).store), args.as_of)
+    if args.format == "table":
+        print(reports.criteria_text(cells))
+    else:
+        records = [c.record() for c in cells]
+        print(reports.as_json(records) if args.format == "json" else reports.as_csv(records), end="\n")
+
+
 def run_check_ontology(settings: Settings) -> int:
     files = parse_folder("ontology", settings.ontology_dir) + parse_folder("data", settings.data_dir)
     verdict = check_consistency([q for f in files for q in f.quads])
@@ -124,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
             run_queries(settings)
         elif args.command == "query":
             run_query(settings, args)
+        elif args.command == "coverage":
+            run_coverage(settings, args)
+        elif args.command == "criteria":
+            run_criteria(settings, args)
         elif args.command == "check-ontology":
             return run_check_ontology(settings)
         elif args.command == "serve":

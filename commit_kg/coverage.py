@@ -1,0 +1,280 @@
+"""Cross-border coverage (design section 4), as a pure function of the graph and a date.
+
+For each unordered pair of COMMIT members and each kind of cooperation, the level is the strongest of
+bilateral > regional > UNTOC > none, each backed by instruments in force on the date:
+- an MOU or joint declaration counts from signature; any other instrument from entry into force
+  (for multilateral ones, entry into force for each of the two countries);
+- a date known only to the month or year counts from the end of that month or year, and the answer
+  says it is approximate; "in force no later than" counts from that bound;
+- an instrument whose start is not known, and not ruled out by a known earlier step (signature,
+  ratification, deposit), is "unknown" on that date, never "none";
+- a draft never covers; civil judicial assistance is its own kind, never MLA; a multilateral
+  instrument covers a pair only when in force for both (China is party to no ASEAN instrument);
+- a declaration that a party does not take UNTOC as the legal basis for extradition removes the
+  UNTOC level for extradition involving that party;
+- the Trafficking in Persons Protocol, which applies UNTOC's provisions, counts at the UNTOC level.
+
+`bases(store)` reads the candidate instruments once per graph; `assess(...)` evaluates them for a date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import Enum
+
+import pyoxigraph as ox
+
+from .dates import UNKNOWN, Window, latest_lower_bound, window_of
+from .namespaces import CK, GRAPH, ID, XSD
+from .store import EmbeddedStore
+
+UNTOC = ID + "instrument/untoc-2000"
+# The Trafficking in Persons Protocol supplements UNTOC and applies its provisions mutatis mutandis
+# (Protocol Art. 1(2)): cooperation under it runs through UNTOC, so it counts at the UNTOC level.
+UNTOC_FAMILY = {UNTOC, ID + "instrument/tip-protocol-2000"}
+DERIVED_GRAPH = ox.NamedNode(GRAPH + "derived/coverage-bases")
+KINDS = {"mla": ID + "cooperation-kind/mla", "extradition": ID + "cooperation-kind/extradition",
+         "anti-trafficking": ID + "cooperation-kind/anti-trafficking"}
+LEVELS = ("none", "untoc", "regional", "bilateral")  # weakest to strongest
+ON_SIGNATURE = {CK + "MemorandumOfUnderstanding", CK + "JointDeclaration"}
+PARTICIPATION_STEPS = ("signedOn", "ratifiedOn", "accededOn", "approvedOn", "depositedOn")
+
+
+class State(Enum):
+    IN_FORCE = "in force"
+    NOT_IN_FORCE = "not in force"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Basis:
+    """One instrument that could cover one pair for one kind, and when it does (as precisely as known)."""
+
+    instrument: str
+    label: str
+    kind: str
+    level: str
+    pair: tuple[str, str]
+    start: Window
+    end: Window = UNKNOWN
+    sources: tuple[str, ...] = ()
+
+    def state_on(self, day: datetime.date) -> tuple[State, bool]:
+        """In force or not on `day`, and whether the answer rests on an imprecise date."""
+        if self.end.latest is not None and self.end.latest <= day:
+            return State.NOT_IN_FORCE, not self.end.exact
+        if self.start.latest is not None and self.start.latest <= day:
+            return State.IN_FORCE, not self.start.exact
+        if self.start.earliest is not None and day < self.start.earliest:
+            return State.NOT_IN_FORCE, False
+        if self.start.latest is not None:  # day inside a month/year window: counts from its end
+            return State.NOT_IN_FORCE, True
+        return State.UNKNOWN, False
+
+
+@dataclass(frozen=True)
+class PairCoverage:
+    """The answer for one pair, kind and date."""
+
+    country_a: str
+    country_b: str
+    kind: str
+    as_of: datetime.date
+    level: str
+    approximate: bool
+    basis: list[Basis] = field(default_factory=list)
+    undetermined: list[Basis] = field(default_factory=list)
+
+    def record(self) -> dict:
+        """The JSON record the CLI and the service give (ISO alpha-3 codes, basis with IRI, label, sources)."""
+        describe = lambda b: {"iri": b.instrument, "label": b.label, "level": b.level,  # noqa: E731
+                              "source": list(b.sources)}
+        return {"country_a": self.country_a, "country_b": self.country_b, "kind": self.kind,
+                "as_of": self.as_of.isoformat(), "level": self.level, "approximate": self.approximate,
+                "basis": [describe(b) for b in self.basis], "undetermined": [describe(b) for b in self.undetermined]}
+
+
+def select(store: EmbeddedStore, sparql: str) -> list[dict[str, ox.Term]]:
+    solutions = store.query("PREFIX ck: <" + CK + ">\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
+                            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + sparql)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+
+
+def members(store: EmbeddedStore) -> dict[str, str]:
+    """COMMIT members: country IRI to ISO alpha-3."""
+    rows = select(store, f"SELECT ?c ?iso WHERE {{ <{ID}process/commit> ck:memberCountry ?c . ?c ck:iso3166Alpha3 ?iso }}")
+    return {r["c"].value: r["iso"].value for r in rows}
+
+
+def dated(store: EmbeddedStore, subjects: str, properties: tuple[str, ...]) -> dict[str, dict[str, list[Window]]]:
+    """For each subject matched by `subjects` (a pattern binding ?x), the windows of its date properties."""
+    values = " ".join(f"ck:{p}" for p in properties)
+    rows = select(store, f"SELECT ?x ?p ?d WHERE {{ {subjects} VALUES ?p {{ {values} }} ?x ?p ?d }}")
+    found: dict[str, dict[str, list[Window]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        found[r["x"].value][r["p"].value.removeprefix(CK)].append(window_of(r["d"]))
+    return found
+
+
+def first(windows: list[Window]) -> Window:
+    """The chosen value of a date (the graph holds one; conflicting claims live on ck:Claim nodes)."""
+    return windows[0] if windows else UNKNOWN
+
+
+def start_window(effect: Window, bound: Window, lower: datetime.date | None) -> Window:
+    """When something takes effect: its date; else 'no later than' a bound; else only a lower bound."""
+    if effect.known:
+        return effect
+    if bound.known:
+        return Window(lower, bound.latest)
+    return Window(lower, None)
+
+
+def bases(store: EmbeddedStore) -> list[Basis]:
+    """Every (instrument, pair, kind) that could cover a pair of COMMIT members, with its start window."""
+    countries = members(store)
+    instruments = select(store, """SELECT ?i ?kind ?label
+        (SAMPLE(?form) AS ?on_signature) (SAMPLE(?sig) AS ?effective_on_signature) (SAMPLE(?multi) AS ?multilateral)
+        WHERE { ?i a/rdfs:subClassOf* ck:LegalInstrument ; ck:covers ?kind .
+          OPTIONAL { ?i rdfs:label ?label FILTER (lang(?label) = "en") }
+          OPTIONAL { ?i a ?form FILTER (?form IN (ck:MemorandumOfUnderstanding, ck:JointDeclaration)) }
+          OPTIONAL { ?i ck:effectiveOnSignature ?sig }
+          OPTIONAL { ?i a ?multi FILTER (?multi = ck:MultilateralInstrument) }
+          FILTER NOT EXISTS { ?i ck:status <""" + ID + """instrument-status/draft> } }
+        GROUP BY ?i ?kind ?label""")
+    dates = dated(store, "?x a ck:LegalInstrument .",
+                  ("signedOn", "entryIntoForceOn", "inForceNoLaterThan", "endedOn", "adoptedOn"))
+    parties: dict[str, list[str]] = defaultdict(list)
+    for r in select(store, "SELECT ?i ?c WHERE { ?i ck:party ?c }"):
+        parties[r["i"].value].append(r["c"].value)
+    participations: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in select(store, "SELECT ?i ?p ?c WHERE { ?i ck:hasParticipation ?p . ?p ck:participant ?c }"):
+        participations[r["i"].value][r["c"].value] = r["p"].value
+    party_dates = dated(store, "?i ck:hasParticipation ?x .", PARTICIPATION_STEPS + ("entryIntoForceOn", "inForceNoLaterThan"))
+    refusing = {r["p"].value for r in select(store, """SELECT ?p WHERE {
+        ?p ck:hasReservation ?r . ?r a ck:NoExtraditionLegalBasisDeclaration }""")}
+    sources: dict[str, set[str]] = defaultdict(set)
+    for r in select(store, """SELECT ?i ?s ?doc WHERE { ?i a ck:LegalInstrument ; dcterms:source ?s .
+                              OPTIONAL { ?s ck:inDocument ?doc } }"""):
+        sources[r["i"].value].add((r.get("doc") or r["s"]).value)
+
+    found = []
+    for row in instruments:
+        iri, kind = row["i"].value, row["kind"].value
+        label = row["label"].value if "label" in row else iri
+        on_signature = "on_signature" in row or (
+            "effective_on_signature" in row and row["effective_on_signature"].value == "true")
+        own = dates.get(iri, {})
+        signed, in_force = first(own.get("signedOn", [])), first(own.get("entryIntoForceOn", []))
+        end = first(own.get("endedOn", []))
+        made = latest_lower_bound([signed, first(own.get("adoptedOn", []))])
+
+        def party_start(country: str) -> Window:
+            step = party_dates.get(participations[iri].get(country, ""), {})
+            if on_signature:
+                return first(step.get("signedOn", [])) if step.get("signedOn") else signed
+            lower = latest_lower_bound([first(step.get(s, [])) for s in PARTICIPATION_STEPS] + [in_force, Window(made, made)])
+            return start_window(first(step.get("entryIntoForceOn", [])), first(step.get("inForceNoLaterThan", [])), lower)
+
+        sorted_sources = tuple(sorted(sources.get(iri, ())))
+        if parties.get(iri):  # bilateral (or trilateral) by named parties
+            level = "regional" if "multilateral" in row else "bilateral"
+            start = signed if on_signature else start_window(in_force, first(own.get("inForceNoLaterThan", [])), made)
+            for a, b in itertools.combinations(sorted(set(parties[iri]) & set(countries)), 2):
+                found.append(Basis(iri, label, kind, level, (a, b), start, end, sorted_sources))
+        elif participations.get(iri):  # multilateral by per-party participation
+            level = "untoc" if iri in UNTOC_FAMILY else "regional"
+            for a, b in itertools.combinations(sorted(set(participations[iri]) & set(countries)), 2):
+                if level == "untoc" and kind == KINDS["extradition"] and (
+                        participations[iri][a] in refusing or participations[iri][b] in refusing):
+                    continue
+                wa, wb = party_start(a), party_start(b)
+                both = Window(
+                    latest_lower_bound([wa, wb]),
+                    max(wa.latest, wb.latest) if wa.latest is not None and wb.latest is not None else None,
+                )
+                found.append(Basis(iri, label, kind, level, (a, b), both, end, sorted_sources))
+    return found
+
+
+def assess(candidates: list[Basis], countries: dict[str, str], kind: str, as_of: datetime.date) -> list[PairCoverage]:
+    """The 15 pair answers for one kind and date, from the candidate bases."""
+    kind_iri = KINDS[kind]
+    by_pair: dict[tuple[str, str], list[Basis]] = defaultdict(list)
+    for basis in candidates:
+        if basis.kind == kind_iri:
+            by_pair[basis.pair].append(basis)
+    answers = []
+    for a, b in itertools.combinations(sorted(countries, key=countries.get), 2):
+        pair = (a, b) if a < b else (b, a)
+        states = [(basis, *basis.state_on(as_of)) for basis in by_pair.get(pair, [])]
+        in_force = [(basis, approx) for basis, state, approx in states if state is State.IN_FORCE]
+        best = max((LEVELS.index(b.level) for b, _ in in_force), default=0)
+        chosen = [(b, approx) for b, approx in in_force if LEVELS.index(b.level) == best]
+        unknown = [b for b, state, _ in states if state is State.UNKNOWN and LEVELS.index(b.level) > best]
+        windowed_above = any(approx and state is State.NOT_IN_FORCE and LEVELS.index(b.level) > best
+                             for b, state, approx in states)
+        level = LEVELS[best] if in_force or not unknown else "unknown"
+        approximate = bool(chosen) and all(approx for _, approx in chosen) or windowed_above
+        answers.append(PairCoverage(countries[a], countries[b], kind, as_of, level, approximate,
+                                    [b for b, _ in chosen], unknown))
+    return answers
+
+
+class CoverageIndex:
+    """The bases of one graph version, read once, answering for any kind and date."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.countries = members(store)
+        self.bases = bases(store)
+
+    def pairs(self, kind: str, as_of: datetime.date) -> list[PairCoverage]:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        return assess(self.bases, self.countries, kind, as_of)
+
+
+def gaps(answers: list[PairCoverage], min_level: str) -> list[PairCoverage]:
+    """Pairs whose level is below `min_level` (unknown ones included: they are not known to be covered)."""
+    floor = LEVELS.index(min_level)
+    return [a for a in answers if a.level == "unknown" or LEVELS.index(a.level) < floor]
+
+
+def materialise(candidates: list[Basis]) -> list[ox.Quad]:
+    """The bases as RDF (graph/derived/coverage-bases), so SPARQL users and named queries can evaluate
+    coverage for any date: ck:effectiveFrom is the day a basis counts from (end of a month/year window),
+    ck:notBefore the earliest it can have started; no ck:effectiveFrom means the start is unknown."""
+    quads = []
+
+    def add(subject: ox.NamedNode, predicate: str, obj: ox.Term) -> None:
+        quads.append(ox.Quad(subject, ox.NamedNode(CK + predicate), obj, DERIVED_GRAPH))
+
+    def day(value: datetime.date) -> ox.Literal:
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+
+    for b in candidates:
+        slug = b.instrument.removeprefix(ID + "instrument/")
+        pair = "-".join(iri.rsplit("/", 1)[-1] for iri in b.pair)
+        node = ox.NamedNode(f"{ID}coverage-basis/{slug}/{b.kind.rsplit('/', 1)[-1]}/{pair}")
+        quads.append(ox.Quad(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                             ox.NamedNode(CK + "CoverageBasis"), DERIVED_GRAPH))
+        add(node, "basisInstrument", ox.NamedNode(b.instrument))
+        add(node, "cooperationKind", ox.NamedNode(b.kind))
+        add(node, "coverageLevel", ox.NamedNode(f"{ID}coverage-level/{b.level}"))
+        add(node, "levelRank", ox.Literal(str(LEVELS.index(b.level)), datatype=ox.NamedNode(XSD + "integer")))
+        for member in b.pair:
+            add(node, "pairMember", ox.NamedNode(member))
+        if b.start.latest is not None:
+            add(node, "effectiveFrom", day(b.start.latest))
+        if b.start.earliest is not None:
+            add(node, "notBefore", day(b.start.earliest))
+        if b.end.latest is not None:
+            add(node, "effectiveUntil", day(b.end.latest))
+        add(node, "approximateStart", ox.Literal("false" if b.start.exact else "true",
+                                                 datatype=ox.NamedNode(XSD + "boolean")))
+    return quads

@@ -1,0 +1,60 @@
+"""Coverage and criteria answers as text for people: a pair matrix with its gaps, a country × criterion table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .coverage import PairCoverage
+from .criteria import CriterionCell
+
+SHORT = {"bilateral": "BIL", "regional": "REG", "untoc": "UNTOC", "none": "-", "unknown": "?"}
+
+
+def coverage_text(answers: list[PairCoverage], below: list[PairCoverage], min_level: str) -> str:
+    countries = sorted({a.country_a for a in answers} | {a.country_b for a in answers})
+    cell = {(a.country_a, a.country_b): SHORT[a.level] + ("~" if a.approximate else "") for a in answers}
+    lines = [f"{answers[0].kind} coverage as of {answers[0].as_of} "
+             "(BIL bilateral, REG regional, UNTOC, - none, ? unknown, ~ approximate)" if answers else "no pairs",
+             "      " + "".join(c.ljust(8) for c in countries)]
+    for row in countries:
+        cells = [cell.get((row, col)) or cell.get((col, row)) or "" for col in countries]
+        lines.append(row.ljust(6) + "".join(c.ljust(8) for c in cells))
+    lines.append("")
+    lines.append(f"pairs below {min_level} ({len(below)}):")
+    for a in below:
+        basis = "; ".join(b.label for b in a.basis) or "no instrument in force found"
+        extra = ("; undetermined: " + "; ".join(b.label for b in a.undetermined)) if a.undetermined else ""
+        lines.append(f"  {a.country_a}-{a.country_b}: {a.level}{' (approximate)' if a.approximate else ''} — {basis}{extra}")
+    covered = [a for a in answers if a not in below]
+    lines.append(f"pairs at or above {min_level} ({len(covered)}):")
+    for a in covered:
+        lines.append(f"  {a.country_a}-{a.country_b}: {a.level}{' (approximate)' if a.approximate else ''} — "
+                     + "; ".join(b.label for b in a.basis))
+    return "\n".join(lines)
+
+
+def criteria_text(cells: list[CriterionCell]) -> str:
+    lines = ["country  criterion  status      assessed    evidence"]
+    for c in cells:
+        lines.append(f"{c.country:<8} {c.criterion:<10} {c.status:<11} {str(c.assessed_on or '-'):<11} "
+                     f"{'; '.join(c.evidence) or '-'}")
+    return "\n".join(lines)
+
+
+def as_json(records: list[dict]) -> str:
+    return json.dumps(records, ensure_ascii=False, indent=2)
+
+
+def as_csv(records: list[dict]) -> str:
+    """Flat CSV: lists become '; '-joined text, nested basis records their IRIs."""
+    out = io.StringIO()
+    if not records:
+        return ""
+    writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: "; ".join(v["iri"] if isinstance(v, dict) else str(v) for v in value)
+                         if isinstance(value, list) else value for k, value in record.items()})
+    return out.getvalue()
