@@ -5,7 +5,8 @@ bilateral > regional > UNTOC > none, each backed by instruments in force on the 
 - an MOU or joint declaration counts from signature; any other instrument from entry into force
   (for multilateral ones, entry into force for each of the two countries);
 - a date known only to the month or year counts from the end of that month or year, and the answer
-  says it is approximate; "in force no later than" counts from that bound;
+  says it is approximate; "in force no later than" counts from that bound, and before it (after any
+  known earlier step) the state is unknown;
 - an instrument whose start is not known, and not ruled out by a known earlier step (signature,
   ratification, deposit), is "unknown" on that date, never "none";
 - a draft never covers; civil judicial assistance is its own kind, never MLA; a multilateral
@@ -70,8 +71,8 @@ class Basis:
             return State.IN_FORCE, not self.start.exact
         if self.start.earliest is not None and day < self.start.earliest:
             return State.NOT_IN_FORCE, False
-        if self.start.latest is not None:  # day inside a month/year window: counts from its end
-            return State.NOT_IN_FORCE, True
+        if self.start.latest is not None and not self.start.upper_bound:
+            return State.NOT_IN_FORCE, True  # inside a month/year window: it counts from the window's end
         return State.UNKNOWN, False
 
 
@@ -131,7 +132,7 @@ def start_window(effect: Window, bound: Window, lower: datetime.date | None) -> 
     if effect.known:
         return effect
     if bound.known:
-        return Window(lower, bound.latest)
+        return Window(lower, bound.latest, upper_bound=True)
     return Window(lower, None)
 
 
@@ -147,8 +148,8 @@ def bases(store: EmbeddedStore) -> list[Basis]:
           OPTIONAL { ?i a ?multi FILTER (?multi = ck:MultilateralInstrument) }
           FILTER NOT EXISTS { ?i ck:status <""" + ID + """instrument-status/draft> } }
         GROUP BY ?i ?kind ?label""")
-    dates = dated(store, "?x a ck:LegalInstrument .",
-                  ("signedOn", "entryIntoForceOn", "inForceNoLaterThan", "endedOn", "adoptedOn"))
+    dates = dated(store, "?x a/rdfs:subClassOf* ck:LegalInstrument .",
+                  ("signedOn", "signedNoEarlierThan", "entryIntoForceOn", "inForceNoLaterThan", "endedOn", "adoptedOn"))
     parties: dict[str, list[str]] = defaultdict(list)
     for r in select(store, "SELECT ?i ?c WHERE { ?i ck:party ?c }"):
         parties[r["i"].value].append(r["c"].value)
@@ -172,7 +173,7 @@ def bases(store: EmbeddedStore) -> list[Basis]:
         own = dates.get(iri, {})
         signed, in_force = first(own.get("signedOn", [])), first(own.get("entryIntoForceOn", []))
         end = first(own.get("endedOn", []))
-        made = latest_lower_bound([signed, first(own.get("adoptedOn", []))])
+        made = latest_lower_bound([signed, first(own.get("adoptedOn", [])), first(own.get("signedNoEarlierThan", []))])
 
         def party_start(country: str) -> Window:
             step = party_dates.get(participations[iri].get(country, ""), {})
@@ -184,7 +185,8 @@ def bases(store: EmbeddedStore) -> list[Basis]:
         sorted_sources = tuple(sorted(sources.get(iri, ())))
         if parties.get(iri):  # bilateral (or trilateral) by named parties
             level = "regional" if "multilateral" in row else "bilateral"
-            start = signed if on_signature else start_window(in_force, first(own.get("inForceNoLaterThan", [])), made)
+            bound = first(own.get("inForceNoLaterThan", []))
+            start = start_window(signed, bound, made) if on_signature else start_window(in_force, bound, made)
             for a, b in itertools.combinations(sorted(set(parties[iri]) & set(countries)), 2):
                 found.append(Basis(iri, label, kind, level, (a, b), start, end, sorted_sources))
         elif participations.get(iri):  # multilateral by per-party participation
@@ -194,10 +196,8 @@ def bases(store: EmbeddedStore) -> list[Basis]:
                         participations[iri][a] in refusing or participations[iri][b] in refusing):
                     continue
                 wa, wb = party_start(a), party_start(b)
-                both = Window(
-                    latest_lower_bound([wa, wb]),
-                    max(wa.latest, wb.latest) if wa.latest is not None and wb.latest is not None else None,
-                )
+                later = max((wa, wb), key=lambda w: (w.latest is None, w.latest or datetime.date.min))
+                both = Window(latest_lower_bound([wa, wb]), later.latest, later.upper_bound)
                 found.append(Basis(iri, label, kind, level, (a, b), both, end, sorted_sources))
     return found
 
@@ -271,6 +271,8 @@ def materialise(candidates: list[Basis]) -> list[ox.Quad]:
             add(node, "pairMember", ox.NamedNode(member))
         if b.start.latest is not None:
             add(node, "effectiveFrom", day(b.start.latest))
+            add(node, "startIsUpperBound", ox.Literal("true" if b.start.upper_bound else "false",
+                                                      datatype=ox.NamedNode(XSD + "boolean")))
         if b.start.earliest is not None:
             add(node, "notBefore", day(b.start.earliest))
         if b.end.latest is not None:

@@ -18,6 +18,7 @@ class Window:
 
     earliest: datetime.date | None
     latest: datetime.date | None
+    upper_bound: bool = False  # `latest` is only "no later than": inside the window the state is unknown
 
     @property
     def exact(self) -> bool:

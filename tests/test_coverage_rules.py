@@ -70,7 +70,14 @@ def test_a_year_only_date_counts_from_the_end_of_the_year_and_says_approximate()
 def test_in_force_no_later_than_counts_from_the_bound():
     idx = index(bilateral(extra='; ck:signedOn "2004-11-29"^^xsd:date ; ck:inForceNoLaterThan "2008-09"^^xsd:gYearMonth'))
     assert level(idx, "mla", "2004-11-28") == ("none", False)
+    assert level(idx, "mla", "2006-01-01") == ("unknown", False)
     assert level(idx, "mla", "2008-09-30") == ("bilateral", True)
+
+
+def test_signed_no_earlier_than_rules_out_earlier_days():
+    idx = index(bilateral("MemorandumOfUnderstanding", "anti-trafficking", '; ck:signedNoEarlierThan "2014-04"^^xsd:gYearMonth'))
+    assert level(idx, "anti-trafficking", "2014-03-31") == ("none", False)
+    assert level(idx, "anti-trafficking", "2014-04-01") == ("unknown", False)
 
 
 def test_a_draft_never_covers():
