@@ -7,17 +7,17 @@ whatever was serving untouched.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .coverage import bases, materialise
+from .derive import derive
 from .errors import IntegrityError
 from .loading import LoadedFile, parse_folder
 from .settings import Settings
-from .store import EmbeddedStore
 from .validation import ValidationResult, to_rdflib, validate
 
 
@@ -27,6 +27,7 @@ class BuiltGraph:
 
     store: ox.Store
     validation: ValidationResult
+    reference_days: tuple[datetime.date, ...]
     files: tuple[Path, ...]
     version: str
 
@@ -48,17 +49,26 @@ def version_of(files: list[LoadedFile]) -> str:
     return digest.hexdigest()[:16]
 
 
-def build(settings: Settings) -> BuiltGraph:
-    """Build the graph or raise `ParseError` / `IntegrityError` naming what is wrong and where."""
+def assemble(settings: Settings) -> BuiltGraph:
+    """Parse, derive and validate, without refusing anything: for reports that want every result.
+    Raises `ParseError` for a file that does not parse and `IntegrityError` for a date that is not one."""
     ontology = parse_folder("ontology", settings.ontology_dir)
     data = parse_folder("data", settings.data_dir)
     shapes = parse_folder("shapes", settings.shapes_dir)
+    days = tuple(settings.reference_days())
     store = ox.Store()
     store.extend(quads_of(ontology) + quads_of(data))
-    derived = materialise(bases(EmbeddedStore(store)))
+    derived = derive(store, list(days))
     store.extend(derived)
     result = validate(to_rdflib(quads_of(data) + derived), to_rdflib(quads_of(shapes)), to_rdflib(quads_of(ontology)))
-    if not result.conforms:
-        raise IntegrityError(result.violations)
     every = ontology + data + shapes
-    return BuiltGraph(store, result, tuple(f.path for f in every), version_of(every))
+    version = version_of(every) + days[-1].strftime("%Y%m%d")
+    return BuiltGraph(store, result, days, tuple(f.path for f in every), version)
+
+
+def build(settings: Settings) -> BuiltGraph:
+    """Build the graph or raise `ParseError` / `IntegrityError` naming what is wrong and where."""
+    graph = assemble(settings)
+    if not graph.validation.conforms:
+        raise IntegrityError(graph.validation.violations)
+    return graph

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import criteria, reports, tabular
-from .build import BuiltGraph, build
+from . import criteria, gaps as gap_views, reports, tabular, validation_report
+from .build import BuiltGraph, assemble, build
 from .coverage import KINDS, LEVELS, CoverageIndex, gaps
 from .catalogue import Catalogue
-from .errors import CommitKgError, IntegrityError, ParseError
+from .errors import CommitKgError, IntegrityError, ParseError, ShapesError
 from .loading import parse_folder
 from .reasoning import check_consistency
 from .settings import Settings
@@ -49,6 +49,13 @@ def parser() -> argparse.ArgumentParser:
     criteria_cmd = commands.add_parser("criteria", parents=[common], help="country x criterion legal-framework table")
     criteria_cmd.add_argument("--as-of", type=iso_date, default=datetime.date.today(), metavar="YYYY-MM-DD")
     criteria_cmd.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    validate_cmd = commands.add_parser("validate", parents=[common], help="the SHACL report: integrity, data, legal and coverage gaps")
+    validate_cmd.add_argument("--format", choices=("text", "json", "turtle"), default="text")
+    validate_cmd.add_argument("--severity", choices=("violation", "warning", "info"), default="info",
+                              help="the lowest severity to show (default: all)")
+    gaps_cmd = commands.add_parser("gaps", parents=[common], help="the secretariat's view of gaps on any date")
+    gaps_cmd.add_argument("--as-of", type=iso_date, default=datetime.date.today(), metavar="YYYY-MM-DD")
+    gaps_cmd.add_argument("--format", choices=("text", "json"), default="text")
     commands.add_parser("check-ontology", parents=[common], help="HermiT consistency of ontology + data")
     serve = commands.add_parser("serve", parents=[common], help="build and serve SPARQL over HTTP")
     serve.add_argument("--host", default=argparse.SUPPRESS)
@@ -128,6 +135,23 @@ def run_criteria(settings: Settings, args: argparse.Namespace) -> None:
         print(reports.as_json(records) if args.format == "json" else reports.as_csv(records), end="\n")
 
 
+def run_validate(settings: Settings, args: argparse.Namespace) -> int:
+    graph = assemble(settings)
+    result, store = graph.validation, EmbeddedStore(graph.store)
+    if args.format == "turtle":
+        print(result.report.serialize(format="turtle"))
+    else:
+        items = validation_report.records(result, store, args.severity)
+        print(reports.as_json(items) if args.format == "json" else validation_report.text(items, result.counts))
+    return 0 if result.conforms else DATA_FAILURE
+
+
+def run_gaps(settings: Settings, args: argparse.Namespace) -> None:
+    store = EmbeddedStore(build(settings).store)
+    report = gap_views.gap_report(store, CoverageIndex(store), args.as_of)
+    print(reports.as_json(report.record()) if args.format == "json" else gap_views.gap_text(report))
+
+
 def run_check_ontology(settings: Settings) -> int:
     files = parse_folder("ontology", settings.ontology_dir) + parse_folder("data", settings.data_dir)
     verdict = check_consistency([q for f in files for q in f.quads])
@@ -163,11 +187,15 @@ def main(argv: list[str] | None = None) -> int:
             run_coverage(settings, args)
         elif args.command == "criteria":
             run_criteria(settings, args)
+        elif args.command == "validate":
+            return run_validate(settings, args)
+        elif args.command == "gaps":
+            run_gaps(settings, args)
         elif args.command == "check-ontology":
             return run_check_ontology(settings)
         elif args.command == "serve":
             run_serve(settings)
-    except (ParseError, IntegrityError) as error:
+    except (ParseError, IntegrityError, ShapesError) as error:
         print(f"error: {error.message}", file=sys.stderr)
         return DATA_FAILURE
     except (CommitKgError, argparse.ArgumentTypeError) as error:

@@ -29,6 +29,7 @@ from enum import Enum
 import pyoxigraph as ox
 
 from .dates import UNKNOWN, Window, latest_lower_bound, window_of
+from .errors import IntegrityError, Violation
 from .namespaces import CK, GRAPH, ID, XSD
 from .store import EmbeddedStore
 
@@ -37,6 +38,9 @@ UNTOC = ID + "instrument/untoc-2000"
 # (Protocol Art. 1(2)): cooperation under it runs through UNTOC, so it counts at the UNTOC level.
 UNTOC_FAMILY = {UNTOC, ID + "instrument/tip-protocol-2000"}
 DERIVED_GRAPH = ox.NamedNode(GRAPH + "derived/coverage-bases")
+STATUS_GRAPH = ox.NamedNode(GRAPH + "derived/coverage-status")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 KINDS = {"mla": ID + "cooperation-kind/mla", "extradition": ID + "cooperation-kind/extradition",
          "anti-trafficking": ID + "cooperation-kind/anti-trafficking"}
 LEVELS = ("none", "untoc", "regional", "bilateral")  # weakest to strongest
@@ -117,8 +121,15 @@ def dated(store: EmbeddedStore, subjects: str, properties: tuple[str, ...]) -> d
     values = " ".join(f"ck:{p}" for p in properties)
     rows = select(store, f"SELECT ?x ?p ?d WHERE {{ {subjects} VALUES ?p {{ {values} }} ?x ?p ?d }}")
     found: dict[str, dict[str, list[Window]]] = defaultdict(lambda: defaultdict(list))
+    bad = []
     for r in rows:
-        found[r["x"].value][r["p"].value.removeprefix(CK)].append(window_of(r["d"]))
+        try:
+            found[r["x"].value][r["p"].value.removeprefix(CK)].append(window_of(r["d"]))
+        except (ValueError, AttributeError):
+            bad.append(Violation("violation", r["x"].value, r["p"].value, str(r["d"]),
+                                 "A date must be a real xsd:date, xsd:gYearMonth or xsd:gYear.", "build: date parsing"))
+    if bad:
+        raise IntegrityError(bad)
     return found
 
 
@@ -261,8 +272,7 @@ def materialise(candidates: list[Basis]) -> list[ox.Quad]:
         slug = b.instrument.removeprefix(ID + "instrument/")
         pair = "-".join(iri.rsplit("/", 1)[-1] for iri in b.pair)
         node = ox.NamedNode(f"{ID}coverage-basis/{slug}/{b.kind.rsplit('/', 1)[-1]}/{pair}")
-        quads.append(ox.Quad(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                             ox.NamedNode(CK + "CoverageBasis"), DERIVED_GRAPH))
+        quads.append(ox.Quad(node, RDF_TYPE, ox.NamedNode(CK + "CoverageBasis"), DERIVED_GRAPH))
         add(node, "basisInstrument", ox.NamedNode(b.instrument))
         add(node, "cooperationKind", ox.NamedNode(b.kind))
         add(node, "coverageLevel", ox.NamedNode(f"{ID}coverage-level/{b.level}"))
@@ -279,4 +289,51 @@ def materialise(candidates: list[Basis]) -> list[ox.Quad]:
             add(node, "effectiveUntil", day(b.end.latest))
         add(node, "approximateStart", ox.Literal("false" if b.start.exact else "true",
                                                  datatype=ox.NamedNode(XSD + "boolean")))
+    return quads
+
+
+def country_labels(store: EmbeddedStore) -> dict[str, dict[str, str]]:
+    """Each member's name in English and Thai, for the pair labels that reports and shapes show."""
+    rows = select(store, f"""SELECT ?c ?label WHERE {{ <{ID}process/commit> ck:memberCountry ?c .
+        ?c rdfs:label ?label FILTER (lang(?label) IN ("en", "th")) }}""")
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in rows:
+        labels[r["c"].value][r["label"].language] = r["label"].value
+    return labels
+
+
+def pair_iri(answer: PairCoverage) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}pair/{answer.country_a}-{answer.country_b}")
+
+
+def materialise_status(index: CoverageIndex, store: EmbeddedStore, days: list[datetime.date]) -> list[ox.Quad]:
+    """One ck:CoverageStatus per pair, kind and reference day (graph/derived/coverage-status), hung on
+    a ck:CountryPair labelled with both names, so that the coverage-gap shapes can report on them."""
+    labels = country_labels(store)
+    by_iso = {iso: iri for iri, iso in index.countries.items()}
+    quads: list[ox.Quad] = []
+
+    def add(subject: ox.NamedNode, predicate: ox.NamedNode | str, obj: ox.Term) -> None:
+        predicate = predicate if isinstance(predicate, ox.NamedNode) else ox.NamedNode(CK + predicate)
+        quads.append(ox.Quad(subject, predicate, obj, STATUS_GRAPH))
+
+    for kind in KINDS:
+        for day in days:
+            for answer in index.pairs(kind, day):
+                pair = pair_iri(answer)
+                a, b = by_iso[answer.country_a], by_iso[answer.country_b]
+                add(pair, RDF_TYPE, ox.NamedNode(CK + "CountryPair"))
+                for lang in ("en", "th"):
+                    add(pair, RDFS_LABEL, ox.Literal(f"{labels[a].get(lang, answer.country_a)} – "
+                                                     f"{labels[b].get(lang, answer.country_b)}", language=lang))
+                add(pair, "pairMember", ox.NamedNode(a))
+                add(pair, "pairMember", ox.NamedNode(b))
+                status = ox.NamedNode(f"{pair.value.replace('/pair/', '/coverage-status/')}/{kind}/{day.isoformat()}")
+                add(pair, "hasCoverageStatus", status)
+                add(status, RDF_TYPE, ox.NamedNode(CK + "CoverageStatus"))
+                add(status, "cooperationKind", ox.NamedNode(KINDS[kind]))
+                add(status, "statusDate", ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date")))
+                add(status, "coverageLevel", ox.NamedNode(f"{ID}coverage-level/{answer.level}"))
+                for basis in answer.basis:
+                    add(status, "basisInstrument", ox.NamedNode(basis.instrument))
     return quads

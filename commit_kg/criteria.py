@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .namespaces import CK, ID
+from .namespaces import CK, GRAPH, ID, XSD
 from .store import EmbeddedStore
+
+STATUS_GRAPH = ox.NamedNode(GRAPH + "derived/criterion-status")
 
 ASSESSMENTS = f"""PREFIX ck: <{CK}> PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -75,3 +77,25 @@ def table(store: EmbeddedStore, as_of: datetime.date) -> list[CriterionCell]:
             evidence = sorted(v["evidence"]) + ([f"articles: {', '.join(sorted(v['articles']))}"] if v["articles"] else [])
             cells.append(CriterionCell(iso, number, v["status"], evidence, sorted(v["source"]), on, iri, v["rationale"]))
     return cells
+
+
+def materialise_status(store: EmbeddedStore, days: list[datetime.date]) -> list[ox.Quad]:
+    """One ck:CriterionStatus per member, criterion and reference day (graph/derived/criterion-status):
+    the status of the latest assessment on or before that day, or unknown where there is none."""
+    quads: list[ox.Quad] = []
+
+    def add(subject: ox.NamedNode, predicate: str, obj: ox.Term) -> None:
+        quads.append(ox.Quad(subject, ox.NamedNode(CK + predicate), obj, STATUS_GRAPH))
+
+    for day in days:
+        for cell in table(store, day):
+            node = ox.NamedNode(f"{ID}criterion-status/{cell.country}/{cell.criterion}/{day.isoformat()}")
+            quads.append(ox.Quad(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                                 ox.NamedNode(CK + "CriterionStatus"), STATUS_GRAPH))
+            add(node, "assessedCountry", ox.NamedNode(f"{ID}country/{cell.country}"))
+            add(node, "criterion", ox.NamedNode(f"{ID}criterion/{cell.criterion}"))
+            add(node, "statusDate", ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date")))
+            add(node, "assessmentStatus", ox.NamedNode(f"{ID}assessment-status/{cell.status}"))
+            if cell.assessment:
+                add(node, "basedOnAssessment", ox.NamedNode(cell.assessment))
+    return quads

@@ -37,6 +37,8 @@ class Violation:
     value: str | None
     message: str
     shape: str
+    name: str = ""
+    message_th: str = ""
 
     def __str__(self) -> str:
         parts = [f"[{self.severity}] {self.focus_node}"]
@@ -44,7 +46,7 @@ class Violation:
             parts.append(f"path {self.path}")
         if self.value:
             parts.append(f"value {self.value}")
-        parts.append(f"— {self.message} (shape {self.shape})")
+        parts.append(f"— {self.message} (rule: {self.name or self.shape})")
         return " ".join(parts)
 
 
@@ -57,6 +59,12 @@ class IntegrityError(CommitKgError):
         lines = "\n".join(f"  {v}" for v in violations)
         super().__init__(f"{len(violations)} integrity violation(s):\n{lines}")
         self.violations = violations
+
+
+class ShapesError(CommitKgError):
+    """A SHACL shapes graph that a validator cannot use (malformed shape, bad SPARQL in a constraint)."""
+
+    code = "shapes_error"
 
 
 class QuerySyntaxError(CommitKgError):

@@ -43,7 +43,7 @@ def criteria_text(cells: list[CriterionCell]) -> str:
     return "\n".join(lines)
 
 
-def as_json(records: list[dict]) -> str:
+def as_json(records: list[dict] | dict) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,3 +22,19 @@ class Settings(BaseSettings):
     queries_dir: Path = PROJECT_ROOT / "queries"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Dates on which the build materialises coverage and criterion status for the SHACL gap reports:
+    # the end of SPA II and today (COMMIT_KG_REFERENCE_DATES='["2010-12-31", "today"]').
+    reference_dates: list[str] = ["2010-12-31", "today"]
+
+    @field_validator("reference_dates")
+    @classmethod
+    def dates_or_today(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value != "today":
+                datetime.date.fromisoformat(value)
+        return values
+
+    def reference_days(self) -> list[datetime.date]:
+        """The reference dates as days, 'today' resolved now."""
+        return sorted({datetime.date.today() if v == "today" else datetime.date.fromisoformat(v)
+                       for v in self.reference_dates})

@@ -10,7 +10,7 @@ import pyshacl
 import rdflib
 from rdflib.namespace import SH
 
-from .errors import Violation
+from .errors import ShapesError, Violation
 
 SEVERITY_NAMES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -44,29 +44,32 @@ def to_rdflib(quads: list[ox.Quad]) -> rdflib.Graph:
     return graph
 
 
-def english(graph: rdflib.Graph, node: rdflib.term.Node, predicate: rdflib.URIRef) -> str:
-    """The English (or untagged) value of a message, falling back to any language."""
+def in_language(graph: rdflib.Graph, node: rdflib.term.Node, predicate: rdflib.URIRef, lang: str) -> str:
+    """The value in `lang` (English also takes an untagged value), else the first value, else ''."""
     values = list(graph.objects(node, predicate))
     for value in values:
-        if isinstance(value, rdflib.Literal) and value.language in (None, "en"):
+        if isinstance(value, rdflib.Literal) and (value.language == lang or (lang == "en" and value.language is None)):
             return str(value)
-    return str(values[0]) if values else ""
+    return str(values[0]) if values and lang == "en" else ""
 
 
-def read_results(report: rdflib.Graph) -> list[Violation]:
+def read_results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]:
     """Turn the `sh:ValidationResult` nodes of a report into `Violation` records."""
     results = []
     for node in report.subjects(rdflib.RDF.type, SH.ValidationResult):
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
+        shape = report.value(node, SH.sourceShape)
         results.append(
             Violation(
                 severity=SEVERITY_NAMES.get(report.value(node, SH.resultSeverity), "violation"),
                 focus_node=str(report.value(node, SH.focusNode)),
                 path=str(path) if isinstance(path, rdflib.URIRef) else None,
                 value=str(value) if value is not None else None,
-                message=english(report, node, SH.resultMessage),
-                shape=str(report.value(node, SH.sourceShape)),
+                message=in_language(report, node, SH.resultMessage, "en"),
+                shape=str(shape),
+                name=str(report.value(shape, SH.name) or shapes.value(shape, SH.name) or ""),
+                message_th=in_language(report, node, SH.resultMessage, "th"),
             )
         )
     return sorted(results, key=lambda r: (r.severity, r.focus_node, r.shape, r.path or ""))
@@ -74,7 +77,7 @@ def read_results(report: rdflib.Graph) -> list[Violation]:
 
 def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -> ValidationResult:
     """Validate offline: the ontology supplies the class hierarchy, nothing is fetched."""
-    _, report, _ = pyshacl.validate(
+    _, report, text = pyshacl.validate(
         data,
         shacl_graph=shapes,
         ont_graph=ontology,
@@ -83,4 +86,6 @@ def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -
         allow_warnings=True,
         do_owl_imports=False,
     )
-    return ValidationResult(report=report, results=read_results(report))
+    if not isinstance(report, rdflib.Graph):  # pySHACL's ValidationFailure: the shapes themselves are wrong
+        raise ShapesError(f"SHACL shapes could not be used: {text}")
+    return ValidationResult(report=report, results=read_results(report, shapes))

@@ -63,11 +63,14 @@ def test_a_violation_names_the_node_and_the_rule(file_copy):
     plans.write_text(head + sep + tail.replace(marker, "", 1), encoding="utf-8")
     with pytest.raises(IntegrityError) as caught:
         build(file_copy)
-    violations = caught.value.violations
-    assert [v.focus_node for v in violations] == [f"{ID}plan/spa2/ppc/3"]
-    assert violations[0].path == "http://purl.org/dc/terms/isPartOf"
-    assert "exactly one plan" in violations[0].message
-    assert violations[0].severity == "violation" and violations[0].shape
+    on_ppc = [v for v in caught.value.violations if v.focus_node == f"{ID}plan/spa2/ppc/3"]
+    assert len(on_ppc) == 1
+    assert on_ppc[0].path == "http://purl.org/dc/terms/isPartOf"
+    assert "exactly one plan" in on_ppc[0].message and on_ppc[0].name == "PPC in one plan"
+    assert on_ppc[0].severity == "violation" and on_ppc[0].message_th
+    # Its activities can no longer show that their codes name their PPC: reported too, nothing else.
+    others = {v.focus_node for v in caught.value.violations} - {f"{ID}plan/spa2/ppc/3"}
+    assert others == {f"{ID}plan/spa2/activity/3.{n}" for n in range(1, 5)}
 
 
 def test_cli_build_reports_a_violation_and_exits_non_zero(file_copy, capsys):

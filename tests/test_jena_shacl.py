@@ -1,0 +1,199 @@
+"""A second SHACL engine, Apache Jena, reaches the same verdict as pySHACL on our shapes and data.
+
+Jena comes from Debian's `libapache-jena-java`, which `.ci/run` installs before running the suite. If it
+is missing these tests fail (they do not skip): an engine that silently is not there checks nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from commit_kg.build import BuiltGraph, quads_of
+from commit_kg.derive import derive
+from commit_kg.loading import LoadedFile, parse_folder
+from commit_kg.namespaces import ID
+from commit_kg.settings import Settings
+from commit_kg.validation import ValidationResult, to_rdflib, validate
+from jena import LOGGING_JAR, classpath, jena_available, jena_validate
+
+
+def require_jena() -> None:
+    if not jena_available():
+        pytest.fail(
+            "Apache Jena (Debian package libapache-jena-java, with libslf4j-java) is not installed: "
+            "run .ci/run, which installs it with apt-get and then runs the test suite",
+            pytrace=False,
+        )
+
+
+def write_triples(quads, path: Path, format: ox.RdfFormat) -> Path:
+    """The union of the quads' graphs as triples in one file."""
+    ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], path, format)
+    return path
+
+
+def write_shapes(shapes_dir: Path, path: Path) -> Path:
+    """Every file of the shapes folder, merged into one Turtle file (blank nodes stay distinct per file)."""
+    return write_triples(quads_of(parse_folder("shapes", shapes_dir)), path, ox.RdfFormat.TURTLE)
+
+
+def the_report(report: rdflib.Graph) -> rdflib.term.Node:
+    reports = list(report.subjects(RDF.type, SH.ValidationReport))
+    assert len(reports) == 1, f"expected one sh:ValidationReport, got {len(reports)}:\n{report.serialize(format='turtle')}"
+    return reports[0]
+
+
+def node_key(node: rdflib.term.Node) -> str:
+    """Focus nodes compared across engines: blank-node labels are per engine, so they are all alike."""
+    return "[blank node]" if isinstance(node, rdflib.BNode) else node.n3()
+
+
+def violations(report: rdflib.Graph) -> list[rdflib.term.Node]:
+    """The `sh:Violation` results of the report."""
+    return [
+        result for result in report.objects(the_report(report), SH.result)
+        if report.value(result, SH.resultSeverity) == SH.Violation
+    ]
+
+
+def violating_focus_nodes(report: rdflib.Graph) -> set[str]:
+    return {node_key(report.value(result, SH.focusNode)) for result in violations(report)}
+
+
+def describe(report: rdflib.Graph) -> str:
+    return "\n".join(sorted(
+        f"{report.value(r, SH.focusNode)} {report.value(r, SH.resultPath)} {report.value(r, SH.value)}: "
+        f"{report.value(r, SH.resultMessage)}"
+        for r in violations(report)
+    ))
+
+
+def load_like_build(settings: Settings) -> tuple[list[LoadedFile], list[LoadedFile], list[LoadedFile], list[ox.Quad], ox.Store]:
+    """What `commit_kg.build.build` does before its integrity gate: ontology, data, shapes, derived quads
+    and the store. Keep in step with build.py (`test_load_like_build_mirrors_the_build` says when not)."""
+    ontology = parse_folder("ontology", settings.ontology_dir)
+    data = parse_folder("data", settings.data_dir)
+    shapes = parse_folder("shapes", settings.shapes_dir)
+    days = tuple(settings.reference_days())
+    store = ox.Store()
+    store.extend(quads_of(ontology) + quads_of(data))
+    derived = derive(store, list(days))
+    store.extend(derived)
+    return ontology, data, shapes, derived, store
+
+
+def validate_like_build(settings: Settings, jena_files: Path) -> tuple[ValidationResult, rdflib.Graph]:
+    """The build's pySHACL gate, without raising, and Jena on the same files: the shapes merged, and the
+    store the build would have served (ontology, data and derived quads). Jena runs alongside pySHACL."""
+    ontology, data, shapes, derived, store = load_like_build(settings)
+    data_file = write_triples(store, jena_files / "data.nt", ox.RdfFormat.N_TRIPLES)
+    shapes_file = write_triples(quads_of(shapes), jena_files / "shapes.ttl", ox.RdfFormat.TURTLE)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        jena_report = pool.submit(jena_validate, shapes_file, data_file)
+        result = validate(to_rdflib(quads_of(data) + derived), to_rdflib(quads_of(shapes)), to_rdflib(quads_of(ontology)))
+        return result, jena_report.result()
+
+
+def without_blank_labels(quads) -> Counter:
+    """Quads with blank nodes made alike (each parse labels them afresh), counted."""
+    def term(t):
+        return "_:" if isinstance(t, ox.BlankNode) else str(t)
+    return Counter((term(q.subject), str(q.predicate), term(q.object), str(q.graph_name)) for q in quads)
+
+
+def test_load_like_build_mirrors_the_build(graph: BuiltGraph, settings: Settings) -> None:
+    """The broken-data tests validate what the build would: the same store from the same files."""
+    *_, store = load_like_build(settings)
+    assert without_blank_labels(store) == without_blank_labels(graph.store), (
+        "load_like_build no longer mirrors commit_kg.build.build: update it")
+
+
+def test_classpath_leaves_out_logging_bindings() -> None:
+    require_jena()
+    names = [Path(jar).name for jar in classpath().split(os.pathsep)]
+    assert names[-2] == "slf4j-nop.jar" and names[-1].startswith("jena-xerces-messages-")
+    assert not [n for n in names[:-2] if LOGGING_JAR.match(n)], names
+    assert any(n.startswith("jena-shacl") for n in names) and any(n.startswith("slf4j-api") for n in names)
+
+
+@pytest.fixture(scope="module")
+def jena_on_built_data(graph: BuiltGraph, settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """Jena's report on the built data (ontology included) against all our shapes, made once, on first use
+    (a fixture that ran Jena itself would error, not fail, where Jena is missing)."""
+    folder = tmp_path_factory.mktemp("jena")
+
+    @functools.cache
+    def report() -> rdflib.Graph:
+        require_jena()
+        data = write_triples(graph.store, folder / "data.nt", ox.RdfFormat.N_TRIPLES)
+        shapes = write_shapes(settings.shapes_dir, folder / "shapes.ttl")
+        return jena_validate(shapes, data)
+
+    return report
+
+
+def results(report: rdflib.Graph) -> Counter:
+    """Every result of the report as (severity, focus node, value), counted."""
+    return Counter(
+        (report.value(r, SH.resultSeverity).n3(), node_key(report.value(r, SH.focusNode)),
+         node_key(report.value(r, SH.value)) if report.value(r, SH.value) is not None else None)
+        for r in report.objects(the_report(report), SH.result)
+    )
+
+
+def test_jena_agrees_on_the_built_data(graph: BuiltGraph, jena_on_built_data) -> None:
+    require_jena()
+    report = jena_on_built_data()
+    # (a) a standard validation report (sh:conforms is false in Jena where there are warnings or infos;
+    # pySHACL, told to allow warnings, says true: so the verdict compared is the count of violations)
+    assert isinstance(report.value(the_report(report), SH.conforms), rdflib.Literal)
+    # (b) as many violations as pySHACL: none, since the build refuses data with any
+    assert len(violations(report)) == graph.validation.counts["violation"] == 0, describe(report)
+
+
+def test_jena_agrees_on_warnings_and_infos(graph: BuiltGraph, jena_on_built_data) -> None:
+    """Not the verdict, but the gap reports (sh:Warning, sh:Info) name the same nodes in both engines."""
+    require_jena()
+    report = jena_on_built_data()
+    assert results(report) == results(graph.validation.report)
+
+
+PPC3_IN_SPA2 = re.compile(r"(<plan/spa2/ppc/3> a [^\n]*\n(?:[^\n]+\n)*?)[ \t]*dcterms:isPartOf <plan/spa2> ;\n")
+
+
+def ppc_without_plan(copy: Settings) -> str:
+    path = copy.data_dir / "plans.ttl"
+    text, replaced = PPC3_IN_SPA2.subn(r"\1", path.read_text(encoding="utf-8"), count=1)
+    assert replaced == 1, "data/plans.ttl no longer has `dcterms:isPartOf <plan/spa2> ;` in the block of <plan/spa2/ppc/3>"
+    path.write_text(text, encoding="utf-8")
+    return f"<{ID}plan/spa2/ppc/3>"
+
+
+def country_with_bad_code(copy: Settings) -> str:
+    path = copy.data_dir / "countries.ttl"
+    text = path.read_text(encoding="utf-8")
+    assert text.count('ck:iso3166Alpha3 "KHM"') == 1, 'data/countries.ttl no longer has ck:iso3166Alpha3 "KHM"'
+    path.write_text(text.replace('ck:iso3166Alpha3 "KHM"', 'ck:iso3166Alpha3 "KH1"'), encoding="utf-8")
+    return f"<{ID}country/KHM>"
+
+
+@pytest.mark.parametrize("breakage", [ppc_without_plan, country_with_bad_code], ids=["ppc-without-plan", "bad-iso-alpha-3"])
+def test_jena_agrees_on_broken_data(breakage, file_copy: Settings, tmp_path: Path) -> None:
+    require_jena()
+    expected = breakage(file_copy)
+    pyshacl_result, report = validate_like_build(file_copy, tmp_path)
+    by_pyshacl = violating_focus_nodes(pyshacl_result.report)
+    by_jena = violating_focus_nodes(report)
+    assert expected in by_pyshacl, pyshacl_result.violations
+    assert by_jena == by_pyshacl, f"Jena's violations:\n{describe(report)}\npySHACL's:\n{describe(pyshacl_result.report)}"
+    assert report.value(the_report(report), SH.conforms).toPython() is False
