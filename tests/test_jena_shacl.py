@@ -10,7 +10,6 @@ import functools
 import os
 import re
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,12 +17,11 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from commit_kg.build import BuiltGraph, quads_of
-from commit_kg.derive import derive
-from commit_kg.loading import LoadedFile, parse_folder
+from commit_kg.build import BuiltGraph, assemble, quads_of
+from commit_kg.loading import parse_folder
 from commit_kg.namespaces import ID
 from commit_kg.settings import Settings
-from commit_kg.validation import ValidationResult, to_rdflib, validate
+from commit_kg.validation import ValidationResult
 from jena import LOGGING_JAR, classpath, jena_available, jena_validate
 
 
@@ -78,44 +76,13 @@ def describe(report: rdflib.Graph) -> str:
     ))
 
 
-def load_like_build(settings: Settings) -> tuple[list[LoadedFile], list[LoadedFile], list[LoadedFile], list[ox.Quad], ox.Store]:
-    """What `commit_kg.build.build` does before its integrity gate: ontology, data, shapes, derived quads
-    and the store. Keep in step with build.py (`test_load_like_build_mirrors_the_build` says when not)."""
-    ontology = parse_folder("ontology", settings.ontology_dir)
-    data = parse_folder("data", settings.data_dir)
-    shapes = parse_folder("shapes", settings.shapes_dir)
-    days = tuple(settings.reference_days())
-    store = ox.Store()
-    store.extend(quads_of(ontology) + quads_of(data))
-    derived = derive(store, list(days))
-    store.extend(derived)
-    return ontology, data, shapes, derived, store
-
-
 def validate_like_build(settings: Settings, jena_files: Path) -> tuple[ValidationResult, rdflib.Graph]:
-    """The build's pySHACL gate, without raising, and Jena on the same files: the shapes merged, and the
-    store the build would have served (ontology, data and derived quads). Jena runs alongside pySHACL."""
-    ontology, data, shapes, derived, store = load_like_build(settings)
-    data_file = write_triples(store, jena_files / "data.nt", ox.RdfFormat.N_TRIPLES)
-    shapes_file = write_triples(quads_of(shapes), jena_files / "shapes.ttl", ox.RdfFormat.TURTLE)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        jena_report = pool.submit(jena_validate, shapes_file, data_file)
-        result = validate(to_rdflib(quads_of(data) + derived), to_rdflib(quads_of(shapes)), to_rdflib(quads_of(ontology)))
-        return result, jena_report.result()
-
-
-def without_blank_labels(quads) -> Counter:
-    """Quads with blank nodes made alike (each parse labels them afresh), counted."""
-    def term(t):
-        return "_:" if isinstance(t, ox.BlankNode) else str(t)
-    return Counter((term(q.subject), str(q.predicate), term(q.object), str(q.graph_name)) for q in quads)
-
-
-def test_load_like_build_mirrors_the_build(graph: BuiltGraph, settings: Settings) -> None:
-    """The broken-data tests validate what the build would: the same store from the same files."""
-    *_, store = load_like_build(settings)
-    assert without_blank_labels(store) == without_blank_labels(graph.store), (
-        "load_like_build no longer mirrors commit_kg.build.build: update it")
+    """The build's pySHACL gate without raising (`assemble`), and Jena on the same store and shapes."""
+    graph = assemble(settings)
+    data_file = write_triples(graph.store, jena_files / "data.nt", ox.RdfFormat.N_TRIPLES)
+    shapes_file = write_triples(quads_of(parse_folder("shapes", settings.shapes_dir)), jena_files / "shapes.ttl",
+                                ox.RdfFormat.TURTLE)
+    return graph.validation, jena_validate(shapes_file, data_file)
 
 
 def test_classpath_leaves_out_logging_bindings() -> None:
