@@ -101,3 +101,27 @@ class UnsupportedMediaTypeError(CommitKgError):
     """A request body of a type the endpoint does not read."""
 
     code = "unsupported_media_type"
+
+
+class NotAcceptableError(CommitKgError):
+    """No representation the client accepts (HTTP 406)."""
+
+    code = "not_acceptable"
+
+
+class NotFoundError(CommitKgError):
+    """A resource that is not in the graph (HTTP 404)."""
+
+    code = "not_found"
+
+
+class QueryTimeoutError(CommitKgError):
+    """A query that ran past the time limit and was stopped (HTTP 503)."""
+
+    code = "query_timeout"
+
+
+class FederationRefusedError(CommitKgError):
+    """A query that would make the server fetch a URL (SERVICE) not on the allow-list."""
+
+    code = "federation_refused"

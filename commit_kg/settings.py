@@ -22,6 +22,13 @@ class Settings(BaseSettings):
     queries_dir: Path = PROJECT_ROOT / "queries"
     host: str = "127.0.0.1"
     port: int = 8000
+    # The public URL the service is reached at (behind a proxy); None: the URL of each request.
+    # Resource IRIs https://w3id.org/commit-kg/id/... are served under {base_url}/id/...
+    base_url: str | None = None
+    # Seconds a SPARQL query may run before it is stopped and answered 503.
+    query_timeout: float = 20.0
+    # SPARQL endpoints a query may federate to with SERVICE; empty: no outbound request at all.
+    service_allow_list: list[str] = []
     # Dates on which the build materialises coverage and criterion status for the SHACL gap reports:
     # the end of SPA II and today (COMMIT_KG_REFERENCE_DATES='["2010-12-31", "today"]').
     reference_dates: list[str] = ["2010-12-31", "today"]

@@ -12,6 +12,10 @@ from .. import __version__
 from ..build import BuiltGraph, build
 from ..errors import (
     CommitKgError,
+    FederationRefusedError,
+    NotAcceptableError,
+    NotFoundError,
+    QueryTimeoutError,
     ParameterError,
     QuerySyntaxError,
     UnknownQueryError,
@@ -27,6 +31,10 @@ STATUS = {
     ParameterError: 400,
     UnsupportedOperationError: 400,
     UnknownQueryError: 404,
+    NotFoundError: 404,
+    NotAcceptableError: 406,
+    FederationRefusedError: 400,
+    QueryTimeoutError: 503,
     UnsupportedMediaTypeError: 415,
 }
 

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ..build import BuiltGraph
+from ..settings import Settings
 from ..store import EmbeddedStore
 
 
@@ -13,4 +15,22 @@ def get_store(request: Request) -> EmbeddedStore:
     return request.app.state.store
 
 
+def get_graph(request: Request) -> BuiltGraph:
+    return request.app.state.graph
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def public_base(request: Request) -> str:
+    """The service's public URL without a trailing slash: the configured base URL (behind a proxy),
+    else the URL this request came to."""
+    configured = request.app.state.settings.base_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
 StoreDep = Annotated[EmbeddedStore, Depends(get_store)]
+GraphDep = Annotated[BuiltGraph, Depends(get_graph)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+BaseDep = Annotated[str, Depends(public_base)]
