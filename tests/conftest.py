@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -52,12 +53,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[str]:
+@contextlib.contextmanager
+def running_server(*arguments: str) -> Iterator[str]:
     """The real service in its own process on 127.0.0.1, started as a user would; stopped after."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "commit_kg", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "commit_kg", "serve", "--host", "127.0.0.1", "--port", str(port), *arguments],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -82,3 +83,10 @@ def server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """The service on the repository's files."""
+    with running_server() as url:
+        yield url
