@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -54,12 +55,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(*arguments: str) -> Iterator[str]:
-    """The real service in its own process on 127.0.0.1, started as a user would; stopped after."""
+def running_server(*arguments: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """The real service in its own process on 127.0.0.1, started as a user would; stopped after.
+    `env` adds COMMIT_KG_* settings for this server."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "commit_kg", "serve", "--host", "127.0.0.1", "--port", str(port), *arguments],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -23,7 +23,7 @@ from ..errors import (
 from ..execution import GRAPH_FORMATS, RESULT_FORMATS, Dataset, run
 from . import description
 from .deps import BaseDep, GraphDep, SettingsDep
-from .negotiation import requested_format
+from .negotiation import FORMAT_NAMES, requested_format
 
 router = APIRouter(tags=["sparql"])
 READ_ONLY = "SPARQL Update is not offered at /sparql: this endpoint is read-only"
@@ -52,7 +52,11 @@ def check_federation(text: str, allowed: list[str]) -> None:
 
 
 def single(values: dict[str, list[str]], name: str) -> str | None:
+    """The one value of a parameter; repeating it with the same value is harmless (SPARQLWrapper
+    sends `format` twice), with different values it is an error."""
     found = values.get(name, [])
+    if name == "format":  # "tsv" and "text/tab-separated-values" are the same request
+        found = list(dict.fromkeys(FORMAT_NAMES.get(v.lower(), v.lower()) for v in found))
     if len(found) > 1:
         raise ParameterError(f"the '{name}' parameter is given {len(found)} times; give it once")
     return found[0] if found else None
