@@ -84,7 +84,8 @@ def statistics(store: ox.Store) -> list[GraphStats]:
     for row in rows(_CLASSES_PER_GRAPH):
         if isinstance(row["c"], ox.NamedNode):
             classes.setdefault(_graph(row["g"]), {})[row["c"].value] = _int(row["n"])
-    whole_classes = {row["c"].value: _int(row["n"]) for row in rows(_CLASSES_WHOLE) if isinstance(row["c"], ox.NamedNode)}
+    whole_classes = {row["c"].value: _int(row["n"])
+                     for row in rows(_CLASSES_WHOLE) if isinstance(row["c"], ox.NamedNode)}
 
     result = [GraphStats(None, _int(whole_row["t"]), _int(whole_row["ns"]), _int(whole_row["no"]),
                          _sorted(whole_classes), _sorted(whole_properties))]

@@ -6,25 +6,29 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..build import BuiltGraph, build
+from ..catalogue import Catalogue
 from ..errors import (
     CommitKgError,
     FederationRefusedError,
     NotAcceptableError,
     NotFoundError,
-    QueryTimeoutError,
     ParameterError,
     QuerySyntaxError,
+    QueryTimeoutError,
     UnknownQueryError,
     UnsupportedMediaTypeError,
     UnsupportedOperationError,
 )
 from ..settings import Settings
 from ..store import EmbeddedStore
-from . import sparql
+from . import api, dataset, resources, sparql
 
 STATUS = {
     QuerySyntaxError: 400,
@@ -46,6 +50,36 @@ async def commit_kg_error(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"error": error.code, "message": error.message}, status_code=status)
 
 
+async def invalid_request(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's own checks of typed parameters (enums, dates, patterns) answered as ours are: 400
+    invalid_parameter naming each parameter, instead of a 422 with pydantic's internals."""
+    assert isinstance(error, RequestValidationError)
+    problems = []
+    for item in error.errors():
+        where, *name = [str(part) for part in item.get("loc", ())] or ["request"]
+        given = item.get("input")
+        got = f" (got {given[:80]!r})" if isinstance(given, str) else ""
+        problems.append(f"{where} parameter '{'.'.join(name) or where}': {item.get('msg', 'invalid')}{got}")
+    return await commit_kg_error(request, ParameterError("; ".join(problems) or "invalid request"))
+
+
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+async def http_error(_: Request, error: Exception) -> JSONResponse:
+    """Routing errors (no such path, wrong method) in the same JSON shape as ours."""
+    assert isinstance(error, HTTPException)
+    code = HTTP_CODES.get(error.status_code, "http_error")
+    return JSONResponse({"error": code, "message": str(error.detail)}, status_code=error.status_code,
+                        headers=getattr(error, "headers", None))
+
+
+async def internal_error(_: Request, error: Exception) -> JSONResponse:
+    """Anything unforeseen: a 500 that says so and leaks nothing (the log has the details)."""
+    return JSONResponse({"error": "internal_error", "message": "the server failed to answer this request"},
+                        status_code=500)
+
+
 def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None) -> FastAPI:
     """Build the app; without a prebuilt graph the lifespan builds one from the settings' folders."""
     settings = settings or Settings()
@@ -55,10 +89,20 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
         built = graph or build(settings)
         app.state.graph = built
         app.state.store = EmbeddedStore(built.store)
+        app.state.catalogue = Catalogue(settings.queries_dir)
         yield
 
     app = FastAPI(title="commit-kg", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     app.add_exception_handler(CommitKgError, commit_kg_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, internal_error)
+    # Open to scripts on any origin, without credentials: there is nothing private to protect.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+                       allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])
     app.include_router(sparql.router)
+    app.include_router(api.router)
+    app.include_router(dataset.router)
+    app.include_router(resources.router)
     return app

@@ -1,0 +1,406 @@
+"""The REST API under /api, for people who do not write SPARQL (documented at /docs).
+
+Each route answers one question the CLI answers too, from the same library functions: the named-query
+catalogue, coverage of pairs, the criteria table, a country, a PPC's lineage and the SHACL report.
+Parameters are typed (enums, dates, patterns), so /docs shows their values and a bad one is a 400
+`invalid_parameter` naming it; every other failure is a domain error from `..errors`, answered by the
+app's one handler table.
+"""
+
+from __future__ import annotations
+
+import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from .. import criteria, tabular, validation_report
+from ..catalogue import Catalogue, NamedQuery
+from ..coverage import KINDS, LEVELS, CoverageIndex, gaps
+from ..errors import CommitKgError, NotFoundError, ParameterError
+from ..namespaces import CK, ID
+from ..store import EmbeddedStore
+from .deps import BaseDep, GraphDep, StoreDep
+from .negotiation import requested_format
+
+router = APIRouter(prefix="/api")
+
+# Enums built from the library's own lists, so the API offers exactly what the library answers.
+Kind = StrEnum("Kind", [(kind.replace("-", "_"), kind) for kind in KINDS])
+MinLevel = StrEnum("MinLevel", [(level, level) for level in reversed(LEVELS[1:])])  # strongest first
+Severity = StrEnum("Severity", [(name, name) for name in validation_report.ORDER])
+QueryFormat = StrEnum("QueryFormat", [("json", "json"), ("csv", "csv")])
+ReportFormat = StrEnum("ReportFormat", [("json", "json"), ("turtle", "turtle")])
+DEFAULT_MIN_LEVEL, DEFAULT_SEVERITY = MinLevel("regional"), Severity("info")
+
+JSON, CSV, TURTLE = "application/json", "text/csv", "text/turtle"
+MEDIA = {"json": JSON, "csv": CSV, "turtle": TURTLE}
+ISO3 = r"^[A-Z]{3}$"
+PLAN, PPC = r"^[a-z0-9]+$", r"^[0-9]+$"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+
+AsOf = Annotated[datetime.date | None, Query(
+    description="The date the answer is for (YYYY-MM-DD); default: today.", examples=["2010-12-31"])]
+
+
+# --- dependencies -------------------------------------------------------------------------------------
+
+def get_catalogue(request: Request) -> Catalogue:
+    """The named-query catalogue the lifespan loaded once for this app."""
+    return request.app.state.catalogue
+
+
+def get_coverage_index(request: Request, graph: GraphDep, store: StoreDep) -> CoverageIndex:
+    """The coverage index of the graph being served, read once per graph version and kept on app.state.
+    (Two first requests at once may both read it; the second simply replaces the first.)"""
+    cached = getattr(request.app.state, "coverage_index", None)
+    if cached is None or cached[0] != graph.version:
+        cached = (graph.version, CoverageIndex(store))
+        request.app.state.coverage_index = cached
+    return cached[1]
+
+
+CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
+CoverageDep = Annotated[CoverageIndex, Depends(get_coverage_index)]
+
+
+# --- response models (they are what /docs shows) ------------------------------------------------------
+
+class Title(BaseModel):
+    en: str
+    th: str
+
+
+class ParameterInfo(BaseModel):
+    name: str
+    type: str = Field(description="iri, string, integer or date")
+    default: str | None
+    required: bool
+    description: str
+
+
+class QueryInfo(BaseModel):
+    name: str
+    title: Title
+    description: str
+    parameters: list[ParameterInfo]
+    url: str = Field(description="Where to run it: GET this URL with the parameters in the query string.")
+
+
+class Instrument(BaseModel):
+    iri: str
+    label: str
+    level: str
+    source: list[str]
+
+
+class PairRecord(BaseModel):
+    country_a: str
+    country_b: str
+    kind: str
+    as_of: datetime.date
+    level: str = Field(description="bilateral, regional, untoc, none or unknown")
+    approximate: bool = Field(description="True when the answer rests on a date known only to the month or year.")
+    basis: list[Instrument] = Field(description="The instruments giving the level, with their sources.")
+    undetermined: list[Instrument] = Field(description="Stronger instruments whose state on that date is unknown.")
+
+
+class Gap(BaseModel):
+    country_a: str
+    country_b: str
+    level: str
+
+
+class CoverageAnswer(BaseModel):
+    kind: str
+    as_of: datetime.date
+    min_level: str
+    pairs: list[PairRecord]
+    gaps: list[Gap] = Field(description="The pairs below min_level (unknown ones included).")
+
+
+class CriterionRecord(BaseModel):
+    country: str
+    criterion: int
+    status: str = Field(description="met, partly-met, not-met or unknown")
+    evidence: list[str]
+    source: list[str]
+    assessed_on: datetime.date | None
+    assessment: str | None
+    rationale: str
+
+
+class LangString(BaseModel):
+    lang: str
+    value: str
+
+
+class Taskforce(BaseModel):
+    iri: str
+    labels: dict[str, str]
+
+
+class CountryAnswer(BaseModel):
+    iri: str
+    iso3166_alpha2: str | None
+    iso3166_alpha3: str
+    un_m49: str | None
+    labels: dict[str, str] = Field(description="rdfs:label by language tag (en, th and the national language).")
+    national_label: LangString | None
+    same_as: list[str] = Field(description="The Wikidata entity.")
+    taskforce: Taskforce | None
+    instruments: list[dict[str, str]] = Field(description="Rows of the named query country-instruments.")
+    as_of: datetime.date
+    criteria: list[CriterionRecord] = Field(description="The five criteria on as_of (today).")
+    coverage: dict[str, list[PairRecord]] = Field(description="By kind, this country's five pairs on as_of (today).")
+
+
+class LineageAnswer(BaseModel):
+    iri: str
+    plan: str
+    notation: str
+    labels: dict[str, str]
+    backward: list[dict[str, str]] = Field(description="Rows of the named query ppc-lineage-backward.")
+    forward: list[dict[str, str]] = Field(description="Rows of the named query ppc-lineage-forward.")
+
+
+class ValidationRecord(BaseModel):
+    severity: str
+    category: str = Field(description="integrity, data-gap, legal-gap, coverage-gap or other")
+    focus_node: str
+    path: str | None
+    value: str | None
+    shape: str
+    message_en: str
+    message_th: str
+    country: str | None = None
+    criterion: str | None = None
+    pair: str | None = None
+    kind: str | None = None
+    level: str | None = None
+    date: str | None = None
+
+
+class ValidationAnswer(BaseModel):
+    conforms: bool
+    counts: dict[str, int] = Field(description="Results by severity (violation, warning, info), whatever the filter.")
+    severity: str
+    results: list[ValidationRecord]
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+def select(store: EmbeddedStore, sparql: str, **bound: ox.Term) -> list[dict[str, ox.Term]]:
+    """A SELECT answer as dicts of bound terms; `bound` values are substituted as RDF terms."""
+    solutions = store.query(sparql, substitutions={ox.Variable(k): v for k, v in bound.items()})
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+
+
+def run_named(store: EmbeddedStore, query: NamedQuery, values: dict[str, str]) -> tuple[list[str], list[dict[str, str]]]:
+    """Run a named query with its parameters checked by the catalogue; its columns and rows."""
+    solutions = store.query(query.text, substitutions=query.bind(values))
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise CommitKgError(f"named query '{query.name}' is not a SELECT query")
+    return [v.value for v in solutions.variables], tabular.records(solutions)
+
+
+def labels_of(rows: list[dict[str, ox.Term]], key: str = "label") -> dict[str, str]:
+    return {row[key].language or "": row[key].value for row in rows
+            if isinstance(row.get(key), ox.Literal)}
+
+
+def single_values(request: Request, reserved: set[str]) -> dict[str, str]:
+    """The query string as one value per name, without the API's own parameters; a repeat is an error."""
+    values: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if key in reserved:
+            continue
+        if key in values:
+            raise ParameterError(f"parameter '{key}' is given more than once")
+        values[key] = value
+    return values
+
+
+# --- named queries ------------------------------------------------------------------------------------
+
+@router.get("/queries", tags=["queries"], response_model=list[QueryInfo],
+            summary="List the named queries with their parameters")
+def list_queries(catalogue: CatalogueDep, base: BaseDep) -> list[dict[str, Any]]:
+    """Every named query of the catalogue: its name, English and Thai title, what it answers, and its
+    parameters (type iri, string, integer or date; a default, or required). Run one at its `url`."""
+    return [{"name": q.name, "title": {"en": q.title_en, "th": q.title_th}, "description": q.description,
+             "parameters": [{"name": p.name, "type": p.type, "default": p.default, "required": p.required,
+                             "description": p.description} for p in q.parameters],
+             "url": f"{base}/api/queries/{q.name}"} for q in catalogue.queries.values()]
+
+
+@router.get(
+    "/queries/{name}", tags=["queries"], response_model=list[dict[str, str]],
+    summary="Run a named query",
+    responses={200: {"content": {CSV: {}}, "description": "One record per answer row (JSON), or CSV."},
+               400: {"description": "A parameter that the query does not take, or not of its type"},
+               404: {"description": "No named query of that name (`unknown_query`)"},
+               406: {"description": "Neither JSON nor CSV is acceptable"}},
+    openapi_extra={"parameters": [{
+        "name": "params", "in": "query", "required": False, "style": "form", "explode": True,
+        "description": "The query's own parameters, each as `name=value` in the query string (see "
+                       "GET /api/queries); an `iri` takes a full IRI or a path under "
+                       "https://w3id.org/commit-kg/id/ such as `country/THA`.",
+        "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+        "example": {"country": "country/THA"}}]},
+)
+def run_query(
+    name: Annotated[str, Path(description="The query's name, e.g. country-instruments.")],
+    request: Request, store: StoreDep, catalogue: CatalogueDep,
+    format: Annotated[QueryFormat | None, Query(
+        description="json (default) or csv; wins over the Accept header.")] = None,
+) -> Any:
+    """Run one named query of the catalogue. Its parameters are given in the query string by name and
+    checked against the catalogue: an unknown one, or a value not of its type, is a 400 naming it;
+    a parameter left out takes its default. The answer is a list of records (`{variable: value}`;
+    an unbound variable is an empty string), or CSV with `?format=csv` or `Accept: text/csv`."""
+    query = catalogue.get(name)
+    media = requested_format(MEDIA[format] if format else None, request.headers.get("accept"), [JSON, CSV])
+    columns, rows = run_named(store, query, single_values(request, {"format"}))
+    if media == CSV:
+        return Response(tabular.as_csv(rows, columns), media_type="text/csv; charset=utf-8")
+    return rows
+
+
+# --- coverage and criteria ----------------------------------------------------------------------------
+
+@router.get("/coverage", tags=["coverage"], response_model=CoverageAnswer,
+            summary="Legal basis of each pair of countries for one kind of cooperation on a date")
+def coverage(
+    index: CoverageDep,
+    kind: Annotated[Kind, Query(description="The kind of cooperation.")],
+    as_of: AsOf = None,
+    min_level: Annotated[MinLevel, Query(description="Pairs below this level are listed as gaps.")] = DEFAULT_MIN_LEVEL,
+) -> dict[str, Any]:
+    """The 15 pairs of COMMIT members for one kind of cooperation on a date: each pair's level
+    (bilateral > regional > untoc > none, or unknown where the graph cannot decide), the instruments it
+    rests on with their sources, stronger instruments whose state is undetermined, and the pairs below
+    `min_level`."""
+    day = as_of or datetime.date.today()
+    answers = index.pairs(kind.value, day)
+    return {"kind": kind.value, "as_of": day, "min_level": min_level.value, "pairs": [a.record() for a in answers],
+            "gaps": [{"country_a": a.country_a, "country_b": a.country_b, "level": a.level}
+                     for a in gaps(answers, min_level.value)]}
+
+
+@router.get("/criteria", tags=["coverage"], response_model=list[CriterionRecord],
+            summary="Each country's legal framework on the five SPA II criteria on a date")
+def criteria_table(store: StoreDep, as_of: AsOf = None) -> list[dict[str, Any]]:
+    """Country × criterion (6 × 5 = 30 cells) on a date: the status of the latest assessment on or
+    before it (met, partly-met, not-met; unknown where there is none), the law and articles relied on,
+    the source, the assessment's date and its rationale."""
+    return [cell.record() for cell in criteria.table(store, as_of or datetime.date.today())]
+
+
+# --- countries ----------------------------------------------------------------------------------------
+
+COUNTRY = "SELECT ?iso ?country WHERE { ?country a ck:Country ; ck:iso3166Alpha3 ?iso }"
+COUNTRY_FACTS = "SELECT ?country ?p ?o WHERE { ?country ?p ?o }"
+TASKFORCE = "SELECT ?country ?taskforce ?label WHERE { ?taskforce ck:taskforceOf ?country ; rdfs:label ?label }"
+
+
+@router.get("/countries/{iso3}", tags=["countries"], response_model=CountryAnswer,
+            summary="A country: names, codes, taskforce, instruments, criteria and coverage today",
+            responses={400: {"description": "Not three capital letters"},
+                       404: {"description": "No country with that code (`not_found`)"}})
+def country(
+    iso3: Annotated[str, Path(pattern=ISO3, description="ISO 3166-1 alpha-3 code, e.g. THA.")],
+    store: StoreDep, catalogue: CatalogueDep, index: CoverageDep,
+) -> dict[str, Any]:
+    """A country with its labels (English, Thai and its national language), ISO 3166-1 codes, UN M49
+    code, Wikidata entity and national COMMIT taskforce; the instruments it is party to (bilateral) or
+    participates in (multilateral), from the named query country-instruments; and, today, where it
+    stands on the five criteria and its coverage with each other member for each kind of cooperation."""
+    found = select(store, COUNTRY, iso=ox.Literal(iso3))
+    if not found:
+        known = sorted(r["iso"].value for r in select(store, "SELECT ?iso WHERE { ?c a ck:Country ; ck:iso3166Alpha3 ?iso }"))
+        raise NotFoundError(f"no country with ISO 3166-1 alpha-3 code '{iso3}'; known: {', '.join(known)}")
+    node = found[0]["country"]
+    facts = select(store, COUNTRY_FACTS, country=node)
+    values = lambda p: [r["o"].value for r in facts if r["p"].value == p]
+    labels = labels_of([{"label": r["o"]} for r in facts if r["p"].value == RDFS_LABEL])
+    national = next(((lang, text) for lang, text in labels.items() if lang not in ("en", "th")), None)
+    if national is None and "th" in labels:  # Thailand: its national language is Thai
+        national = ("th", labels["th"])
+    taskforce_rows = select(store, TASKFORCE, country=node)
+    today = datetime.date.today()
+    _, instruments = run_named(store, catalogue.get("country-instruments"), {"country": node.value})
+    involves = lambda pair: iso3 in (pair.country_a, pair.country_b)
+    return {
+        "iri": node.value, "iso3166_alpha3": iso3,
+        "iso3166_alpha2": next(iter(values(CK + "iso3166Alpha2")), None),
+        "un_m49": next(iter(values(CK + "unM49")), None),
+        "labels": labels, "national_label": {"lang": national[0], "value": national[1]} if national else None,
+        "same_as": sorted(values(OWL_SAME_AS)),
+        "taskforce": {"iri": taskforce_rows[0]["taskforce"].value, "labels": labels_of(taskforce_rows)}
+        if taskforce_rows else None,
+        "instruments": instruments,
+        "as_of": today,
+        "criteria": [c.record() for c in criteria.table(store, today) if c.country == iso3],
+        "coverage": {kind: [p.record() for p in index.pairs(kind, today) if involves(p)] for kind in KINDS},
+    }
+
+
+# --- lineage ------------------------------------------------------------------------------------------
+
+PPC_FACTS = """SELECT ?ppc ?plan ?notation ?label WHERE {
+  ?ppc a ck:ProjectProposalConcept ; dcterms:isPartOf ?plan ; skos:notation ?notation .
+  OPTIONAL { ?ppc rdfs:label ?label } }"""
+
+
+@router.get("/lineage/{plan}/{ppc}", tags=["lineage"], response_model=LineageAnswer,
+            summary="Where a PPC comes from and what became of it",
+            responses={404: {"description": "No such PPC (`not_found`)"}})
+def lineage(
+    plan: Annotated[str, Path(pattern=PLAN, description="The plan: spa2005, spa2005r or spa2.")],
+    ppc: Annotated[str, Path(pattern=PPC, description="The PPC's number in that plan, e.g. 5.")],
+    store: StoreDep, catalogue: CatalogueDep,
+) -> dict[str, Any]:
+    """A project proposal concept (PPC) with its labels and notation, the derivation steps behind it
+    back to the first plan (named query ppc-lineage-backward), and those after it up to the latest plan
+    (ppc-lineage-forward); each step says how (renaming, merger, split, …) and whether the source
+    states it or it is inferred."""
+    iri = ox.NamedNode(f"{ID}plan/{plan}/ppc/{ppc}")
+    facts = select(store, PPC_FACTS, ppc=iri)
+    if not facts:
+        raise NotFoundError(f"no PPC {ppc} in plan '{plan}' (plans: spa2005, spa2005r, spa2)")
+    _, backward = run_named(store, catalogue.get("ppc-lineage-backward"), {"ppc": iri.value})
+    _, forward = run_named(store, catalogue.get("ppc-lineage-forward"), {"ppc": iri.value})
+    return {"iri": iri.value, "plan": facts[0]["plan"].value, "notation": facts[0]["notation"].value,
+            "labels": labels_of(facts), "backward": backward, "forward": forward}
+
+
+# --- validation ---------------------------------------------------------------------------------------
+
+@router.get("/validation", tags=["validation"], response_model=ValidationAnswer,
+            summary="The SHACL report of the graph being served",
+            responses={200: {"content": {TURTLE: {}},
+                             "description": "Results as JSON, or the standard sh:ValidationReport in Turtle."},
+                       406: {"description": "Neither JSON nor Turtle is acceptable"}})
+def validation(
+    request: Request, graph: GraphDep, store: StoreDep,
+    severity: Annotated[Severity, Query(description="The least severe result to list.")] = DEFAULT_SEVERITY,
+    format: Annotated[ReportFormat | None, Query(
+        description="json (default) or turtle; wins over the Accept header.")] = None,
+) -> Any:
+    """What SHACL said when this graph was built: integrity violations (none, or the build would have
+    refused the data), data and legal gaps by country and coverage gaps by pair, each with its English
+    and Thai message, at or above `severity`, with counts by severity. With `Accept: text/turtle` (or
+    `?format=turtle`) the whole standard `sh:ValidationReport` graph instead."""
+    media = requested_format(MEDIA[format] if format else None, request.headers.get("accept"), [JSON, TURTLE])
+    result = graph.validation
+    if media == TURTLE:
+        return Response(result.report.serialize(format="turtle"), media_type="text/turtle; charset=utf-8")
+    return {"conforms": result.conforms, "counts": result.counts, "severity": severity.value,
+            "results": validation_report.records(result, store, severity.value)}
