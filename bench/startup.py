@@ -9,7 +9,6 @@ Run: python3 bench/startup.py [--repeat N]   (needs `pip install oxigraph` for t
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import socket
 import statistics
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
+from results_file import publish
 
 from commit_kg.build import build
 from commit_kg.settings import Settings
@@ -89,10 +89,7 @@ def main() -> None:
                    "triples": len(graph.store)}
     else:
         record["peer"] = "oxigraph not installed (pip install oxigraph): no peer measured"
-    out = Path(__file__).parent / "results" / "startup.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(record, indent=2))
+    publish("startup", record)
 
 
 if __name__ == "__main__":

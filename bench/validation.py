@@ -8,12 +8,11 @@ Run: python3 bench/validation.py [--repeat N]
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
-from pathlib import Path
 
 import pyoxigraph as ox
+from results_file import publish
 import rdflib
 
 from commit_kg.build import quads_of
@@ -96,10 +95,7 @@ def main() -> None:
         "both_find_the_same_nodes": found_core == found_sparql == {BAD.value},
         "repeat": args.repeat,
     }
-    out = Path(__file__).parent / "results" / "validation.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(record, indent=2))
+    publish("validation", record)
 
 
 if __name__ == "__main__":
