@@ -138,3 +138,13 @@ def test_a_query_past_the_time_limit_is_stopped_with_503():
         response = httpx.get(f"{url}/sparql", params={"query": slow}, timeout=30)
         assert response.status_code == 503 and response.json()["error"] == "query_timeout"
         assert httpx.get(f"{url}/sparql", params={"query": "ASK {}"}).status_code == 200  # still serving
+
+
+def test_answers_carry_an_etag_and_a_repeat_with_it_is_304(server):
+    params = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
+    first = httpx.get(f"{server}/sparql", params=params)
+    again = httpx.get(f"{server}/sparql", params=params)
+    assert first.headers["etag"] == again.headers["etag"] and first.content == again.content
+    assert httpx.get(f"{server}/sparql", params=params, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    other = httpx.get(f"{server}/sparql", params=params, headers={"Accept": "text/csv"})
+    assert other.headers["etag"] != first.headers["etag"]  # another representation, another tag

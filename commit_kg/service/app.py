@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
         app.state.graph = built
         app.state.store = EmbeddedStore(built.store)
         app.state.catalogue = Catalogue(settings.queries_dir)
+        app.state.answers = sparql.AnswerCache()
         yield
 
     app = FastAPI(title="commit-kg", version=__version__, lifespan=lifespan)

@@ -5,7 +5,9 @@ parameters and unreadable bodies each get their own 4xx with a JSON error."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import OrderedDict
 from urllib.parse import parse_qs
 
 import anyio
@@ -34,6 +36,25 @@ NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\
 IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 FORM_KEYWORD = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
 SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])\s+(?:SILENT\s+)?(<[^>]*>|\S+)", re.IGNORECASE)
+
+
+class AnswerCache:
+    """The most recently used answers, by (graph version, request) key; small answers only."""
+
+    def __init__(self, entries: int = 512, largest: int = 1 << 20) -> None:
+        self.entries, self.largest = entries, largest
+        self.answers: OrderedDict[str, bytes] = OrderedDict()
+
+    def get(self, key: str) -> bytes | None:
+        if key in self.answers:
+            self.answers.move_to_end(key)
+        return self.answers.get(key)
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) <= self.largest:
+            self.answers[key] = body
+            while len(self.answers) > self.entries:
+                self.answers.popitem(last=False)
 
 
 def query_form(text: str) -> str:
@@ -86,14 +107,25 @@ async def execute(request: Request, graph: GraphDep, settings: SettingsDep, valu
     media = requested_format(single(values, "format"), request.headers.get("accept"), offered)
     dataset = Dataset(tuple(values.get("default-graph-uri", [])), tuple(values.get("named-graph-uri", [])))
     endpoint = str(request.url).split("?")[0]
-    try:
-        body = await anyio.to_thread.run_sync(run, graph.store, text, dataset, media, settings.query_timeout, endpoint)
-    except QuerySyntaxError:
-        if is_update(text):
-            raise UnsupportedOperationError(READ_ONLY) from None
-        raise
+    # The graph is immutable between builds: an answer is a function of (graph version, request).
+    key = hashlib.sha256("\x00".join([graph.version, media, endpoint, text, *dataset.default_graphs, "|",
+                                        *dataset.named_graphs]).encode()).hexdigest()[:32]
+    headers = {"Vary": "Accept", "ETag": f'"{key}"'}
+    if f'"{key}"' in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    answers: AnswerCache = request.app.state.answers
+    body = answers.get(key)
+    if body is None:
+        try:
+            body = await anyio.to_thread.run_sync(run, graph.store, text, dataset, media, settings.query_timeout,
+                                                  endpoint)
+        except QuerySyntaxError:
+            if is_update(text):
+                raise UnsupportedOperationError(READ_ONLY) from None
+            raise
+        answers.put(key, body)
     content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
-    return Response(body, headers={"Content-Type": content_type, "Vary": "Accept"})
+    return Response(body, headers={"Content-Type": content_type, **headers})
 
 
 def protocol_values(values: dict[str, list[str]]) -> str:
