@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
+from support import named
 
 from commit_kg.catalogue import Catalogue
 from commit_kg.cli import main
@@ -17,14 +17,6 @@ from commit_kg.namespaces import ID
 @pytest.fixture(scope="module")
 def catalogue(settings) -> Catalogue:
     return Catalogue(settings.queries_dir)
-
-
-def run(store, catalogue: Catalogue, name: str, **params: str) -> list[dict[str, str]]:
-    query = catalogue.get(name)
-    solutions = store.query(query.text, substitutions=query.bind(params))
-    assert isinstance(solutions, ox.QuerySolutions)
-    names = [v.value for v in solutions.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
 
 
 def test_every_query_has_a_bilingual_title_a_description_and_typed_parameters(catalogue):
@@ -38,18 +30,18 @@ def test_every_query_has_a_bilingual_title_a_description_and_typed_parameters(ca
 
 def test_every_query_runs_with_its_defaults_and_answers_something(store, catalogue):
     for name in catalogue.queries:
-        assert run(store, catalogue, name), f"{name} answered nothing with its defaults"
+        assert named(store, catalogue, name), f"{name} answered nothing with its defaults"
 
 
 def test_plan_ppcs_in_order(store, catalogue):
-    found = run(store, catalogue, "plan-ppcs", plan="plan/spa2005")
+    found = named(store, catalogue, "plan-ppcs", plan="plan/spa2005")
     assert [r["notation"] for r in found] == [str(n) for n in range(1, 13)]
-    thai = run(store, catalogue, "plan-ppcs", plan=f"{ID}plan/spa2", lang="th")
+    thai = named(store, catalogue, "plan-ppcs", plan=f"{ID}plan/spa2", lang="th")
     assert thai[3]["title"] == "กรอบกฎหมายและการบังคับใช้กฎหมาย"
 
 
 def test_lineage_backwards_from_spa2_ppc5_reaches_the_2005_ppcs(store, catalogue):
-    found = run(store, catalogue, "ppc-lineage-backward", ppc="plan/spa2/ppc/5")
+    found = named(store, catalogue, "ppc-lineage-backward", ppc="plan/spa2/ppc/5")
     steps = {(r["newer"].removeprefix(ID + "plan/"), r["older"].removeprefix(ID + "plan/")) for r in found}
     assert steps == {
         ("spa2/ppc/5", "spa2005r/ppc/2"), ("spa2/ppc/5", "spa2005r/ppc/6"), ("spa2/ppc/5", "spa2005r/ppc/7"),
@@ -61,23 +53,23 @@ def test_lineage_backwards_from_spa2_ppc5_reaches_the_2005_ppcs(store, catalogue
 
 
 def test_lineage_forwards(store, catalogue):
-    assert run(store, catalogue, "ppc-lineage-forward", ppc="plan/spa2005/ppc/10") == []
-    found = run(store, catalogue, "ppc-lineage-forward", ppc="plan/spa2005/ppc/2")
+    assert named(store, catalogue, "ppc-lineage-forward", ppc="plan/spa2005/ppc/10") == []
+    found = named(store, catalogue, "ppc-lineage-forward", ppc="plan/spa2005/ppc/2")
     assert {r["newer"].removeprefix(ID + "plan/") for r in found} == {"spa2005r/ppc/2", "spa2/ppc/4", "spa2/ppc/5"}
 
 
 def test_activities_and_targets_of_ppc4(store, catalogue):
-    activities = run(store, catalogue, "ppc-activities", ppc="plan/spa2/ppc/4")
+    activities = named(store, catalogue, "ppc-activities", ppc="plan/spa2/ppc/4")
     assert [r["code"] for r in activities] == [f"4.{n}" for n in range(1, 9)]
     assert all(r.get("regional_role") and r.get("national_role") for r in activities)
-    targets = run(store, catalogue, "ppc-targets", ppc="plan/spa2/ppc/4")
+    targets = named(store, catalogue, "ppc-targets", ppc="plan/spa2/ppc/4")
     kinds = {r["kind"] for r in targets}
     assert kinds == {"SPA I result", "SPA II target"}
 
 
 def test_parameters_are_bound_as_terms_not_spliced(store, catalogue):
     hostile = 'en") } UNION { ?ppc ?p ?title . BIND("en" AS ?lang'
-    assert run(store, catalogue, "plan-ppcs", lang=hostile) == []
+    assert named(store, catalogue, "plan-ppcs", lang=hostile) == []
 
 
 def test_bad_parameters_are_named(catalogue):

@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime
 import json
 
-import pyoxigraph as ox
 import pytest
-from support import rows
+from support import named, rows
 
 from commit_kg import criteria
 from commit_kg.catalogue import Catalogue
@@ -28,14 +27,6 @@ def index(store) -> CoverageIndex:
 @pytest.fixture(scope="module")
 def catalogue(settings) -> Catalogue:
     return Catalogue(settings.queries_dir)
-
-
-def named(store, catalogue: Catalogue, name: str, **params: str) -> list[dict[str, str]]:
-    query = catalogue.get(name)
-    solutions = store.query(query.text, substitutions=query.bind(params))
-    assert isinstance(solutions, ox.QuerySolutions)
-    names = [v.value for v in solutions.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
 
 
 @pytest.mark.parametrize("kind", ["LegalInstrument", "Participation", "NationalLegislation", "CriterionAssessment"])
