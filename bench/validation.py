@@ -12,8 +12,8 @@ import statistics
 import time
 
 import pyoxigraph as ox
-from results_file import publish
 import rdflib
+from results_file import publish
 
 from commit_kg.build import quads_of
 from commit_kg.derive import date_order, derive

