@@ -24,6 +24,8 @@ import yaml
 
 from .errors import ParameterError, QueryFileError, UnknownQueryError
 from .namespaces import ID, XSD
+from .store import EmbeddedStore
+from .tabular import records
 
 PARAM_TYPES = ("iri", "string", "integer", "date")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -69,6 +71,13 @@ class NamedQuery:
     parameters: tuple[Parameter, ...]
     text: str
     path: Path
+
+    def run(self, store: EmbeddedStore, values: dict[str, str]) -> tuple[list[str], list[dict[str, str]]]:
+        """Check the values, run the query with them bound as RDF terms; its columns and rows."""
+        solutions = store.query(self.text, substitutions=self.bind(values))
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QueryFileError(f"{self.path}: a named query must be a SELECT query")
+        return [v.value for v in solutions.variables], records(solutions)
 
     def bind(self, values: dict[str, str]) -> dict[ox.Variable, ox.Term]:
         """Check the given values against the declared parameters and make the substitutions."""

@@ -7,8 +7,6 @@ import datetime
 import sys
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from . import criteria, reports, tabular, validation_report
 from . import gaps as gap_views
 from .build import BuiltGraph, assemble, build
@@ -106,15 +104,11 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 def run_query(settings: Settings, args: argparse.Namespace) -> None:
     query = Catalogue(settings.queries_dir).get(args.name)
-    substitutions = query.bind(parse_params(args.param))
-    graph = build(settings)
-    solutions = EmbeddedStore(graph.store).query(query.text, substitutions=substitutions)
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise CommitKgError(f"named query '{query.name}' is not a SELECT query")
-    columns = [v.value for v in solutions.variables]
-    rows = tabular.records(solutions)
+    values = parse_params(args.param)
+    query.bind(values)  # a bad parameter is reported before the graph is built
+    columns, rows = query.run(EmbeddedStore(build(settings).store), values)
     out = {"table": lambda: tabular.as_table(rows, columns), "csv": lambda: tabular.as_csv(rows, columns),
-           "json": lambda: tabular.as_json(rows)}[args.format]()
+           "json": lambda: reports.as_json(rows)}[args.format]()
     print(out)
 
 

@@ -102,24 +102,16 @@ class PairCoverage:
                 "basis": [describe(b) for b in self.basis], "undetermined": [describe(b) for b in self.undetermined]}
 
 
-def select(store: EmbeddedStore, sparql: str) -> list[dict[str, ox.Term]]:
-    solutions = store.query("PREFIX ck: <" + CK + ">\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
-                            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + sparql)
-    assert isinstance(solutions, ox.QuerySolutions)
-    names = [v.value for v in solutions.variables]
-    return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
-
-
 def members(store: EmbeddedStore) -> dict[str, str]:
     """COMMIT members: country IRI to ISO alpha-3."""
-    rows = select(store, f"SELECT ?c ?iso WHERE {{ <{ID}process/commit> ck:memberCountry ?c . ?c ck:iso3166Alpha3 ?iso }}")
+    rows = store.select(f"SELECT ?c ?iso WHERE {{ <{ID}process/commit> ck:memberCountry ?c . ?c ck:iso3166Alpha3 ?iso }}")
     return {r["c"].value: r["iso"].value for r in rows}
 
 
 def dated(store: EmbeddedStore, subjects: str, properties: tuple[str, ...]) -> dict[str, dict[str, list[Window]]]:
     """For each subject matched by `subjects` (a pattern binding ?x), the windows of its date properties."""
     values = " ".join(f"ck:{p}" for p in properties)
-    rows = select(store, f"SELECT ?x ?p ?d WHERE {{ {subjects} VALUES ?p {{ {values} }} ?x ?p ?d }}")
+    rows = store.select(f"SELECT ?x ?p ?d WHERE {{ {subjects} VALUES ?p {{ {values} }} ?x ?p ?d }}")
     found: dict[str, dict[str, list[Window]]] = defaultdict(lambda: defaultdict(list))
     bad = []
     for r in rows:
@@ -160,7 +152,7 @@ def party_start(step: dict[str, list[Window]], on_signature: bool, signed: Windo
 def bases(store: EmbeddedStore) -> list[Basis]:
     """Every (instrument, pair, kind) that could cover a pair of COMMIT members, with its start window."""
     countries = members(store)
-    instruments = select(store, """SELECT ?i ?kind ?label
+    instruments = store.select("""SELECT ?i ?kind ?label
         (SAMPLE(?form) AS ?on_signature) (SAMPLE(?sig) AS ?effective_on_signature) (SAMPLE(?multi) AS ?multilateral)
         WHERE { ?i a/rdfs:subClassOf* ck:LegalInstrument ; ck:covers ?kind .
           OPTIONAL { ?i rdfs:label ?label FILTER (lang(?label) = "en") }
@@ -172,16 +164,16 @@ def bases(store: EmbeddedStore) -> list[Basis]:
     dates = dated(store, "?x a/rdfs:subClassOf* ck:LegalInstrument .",
                   ("signedOn", "signedNoEarlierThan", "entryIntoForceOn", "inForceNoLaterThan", "endedOn", "adoptedOn"))
     parties: dict[str, list[str]] = defaultdict(list)
-    for r in select(store, "SELECT ?i ?c WHERE { ?i ck:party ?c }"):
+    for r in store.select("SELECT ?i ?c WHERE { ?i ck:party ?c }"):
         parties[r["i"].value].append(r["c"].value)
     participations: dict[str, dict[str, str]] = defaultdict(dict)
-    for r in select(store, "SELECT ?i ?p ?c WHERE { ?i ck:hasParticipation ?p . ?p ck:participant ?c }"):
+    for r in store.select("SELECT ?i ?p ?c WHERE { ?i ck:hasParticipation ?p . ?p ck:participant ?c }"):
         participations[r["i"].value][r["c"].value] = r["p"].value
     party_dates = dated(store, "?i ck:hasParticipation ?x .", PARTICIPATION_STEPS + ("entryIntoForceOn", "inForceNoLaterThan"))
-    refusing = {r["p"].value for r in select(store, """SELECT ?p WHERE {
+    refusing = {r["p"].value for r in store.select("""SELECT ?p WHERE {
         ?p ck:hasReservation ?r . ?r a ck:NoExtraditionLegalBasisDeclaration }""")}
     sources: dict[str, set[str]] = defaultdict(set)
-    for r in select(store, """SELECT ?i ?s ?doc WHERE { ?i a ck:LegalInstrument ; dcterms:source ?s .
+    for r in store.select("""SELECT ?i ?s ?doc WHERE { ?i a ck:LegalInstrument ; dcterms:source ?s .
                               OPTIONAL { ?s ck:inDocument ?doc } }"""):
         sources[r["i"].value].add((r.get("doc") or r["s"]).value)
 
@@ -298,7 +290,7 @@ def materialise(candidates: list[Basis]) -> list[ox.Quad]:
 
 def country_labels(store: EmbeddedStore) -> dict[str, dict[str, str]]:
     """Each member's name in English and Thai, for the pair labels that reports and shapes show."""
-    rows = select(store, f"""SELECT ?c ?label WHERE {{ <{ID}process/commit> ck:memberCountry ?c .
+    rows = store.select(f"""SELECT ?c ?label WHERE {{ <{ID}process/commit> ck:memberCountry ?c .
         ?c rdfs:label ?label FILTER (lang(?label) IN ("en", "th")) }}""")
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     for r in rows:

@@ -30,3 +30,11 @@ class EmbeddedStore:
             )
         except SyntaxError as error:
             raise QuerySyntaxError(f"SPARQL syntax error: {error}") from None
+
+    def select(self, sparql: str, **bound: ox.Term) -> list[dict[str, ox.Term]]:
+        """A SELECT answer as dicts of variable name to term (unbound names left out); `bound`
+        values are substituted as RDF terms."""
+        solutions = self.query(sparql, substitutions={ox.Variable(k): v for k, v in bound.items()} or None)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in solutions]

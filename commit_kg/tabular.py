@@ -1,10 +1,9 @@
-"""SELECT answers as records, and those records as a table, CSV or JSON for the CLI."""
+"""SELECT answers as records, and those records as a table or CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 
 import pyoxigraph as ox
 
@@ -21,10 +20,6 @@ def term_text(term: ox.Term | None) -> str:
 def records(solutions: ox.QuerySolutions) -> list[dict[str, str]]:
     names = [v.value for v in solutions.variables]
     return [{name: term_text(solution[name]) for name in names} for solution in solutions]
-
-
-def as_json(rows: list[dict[str, str]]) -> str:
-    return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
 def as_csv(rows: list[dict[str, str]], columns: list[str]) -> str:

@@ -18,11 +18,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from .. import criteria, tabular, validation_report
-from ..catalogue import Catalogue, NamedQuery
+from ..catalogue import Catalogue
 from ..coverage import KINDS, LEVELS, CoverageIndex, gaps
-from ..errors import CommitKgError, NotFoundError, ParameterError
+from ..errors import NotFoundError, ParameterError
 from ..namespaces import CK, ID
-from ..store import EmbeddedStore
 from .deps import BaseDep, GraphDep, StoreDep
 from .negotiation import requested_format
 
@@ -194,22 +193,6 @@ class ValidationAnswer(BaseModel):
 
 # --- helpers ------------------------------------------------------------------------------------------
 
-def select(store: EmbeddedStore, sparql: str, **bound: ox.Term) -> list[dict[str, ox.Term]]:
-    """A SELECT answer as dicts of bound terms; `bound` values are substituted as RDF terms."""
-    solutions = store.query(sparql, substitutions={ox.Variable(k): v for k, v in bound.items()})
-    assert isinstance(solutions, ox.QuerySolutions)
-    names = [v.value for v in solutions.variables]
-    return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
-
-
-def run_named(store: EmbeddedStore, query: NamedQuery, values: dict[str, str]) -> tuple[list[str], list[dict[str, str]]]:
-    """Run a named query with its parameters checked by the catalogue; its columns and rows."""
-    solutions = store.query(query.text, substitutions=query.bind(values))
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise CommitKgError(f"named query '{query.name}' is not a SELECT query")
-    return [v.value for v in solutions.variables], tabular.records(solutions)
-
-
 def labels_of(rows: list[dict[str, ox.Term]], key: str = "label") -> dict[str, str]:
     return {row[key].language or "": row[key].value for row in rows
             if isinstance(row.get(key), ox.Literal)}
@@ -267,7 +250,7 @@ def run_query(
     an unbound variable is an empty string), or CSV with `?format=csv` or `Accept: text/csv`."""
     query = catalogue.get(name)
     media = requested_format(MEDIA[format] if format else None, request.headers.get("accept"), [JSON, CSV])
-    columns, rows = run_named(store, query, single_values(request, {"format"}))
+    columns, rows = query.run(store, single_values(request, {"format"}))
     if media == CSV:
         return Response(tabular.as_csv(rows, columns), media_type="text/csv; charset=utf-8")
     return rows
@@ -322,20 +305,20 @@ def country(
     code, Wikidata entity and national COMMIT taskforce; the instruments it is party to (bilateral) or
     participates in (multilateral), from the named query country-instruments; and, today, where it
     stands on the five criteria and its coverage with each other member for each kind of cooperation."""
-    found = select(store, COUNTRY, iso=ox.Literal(iso3))
+    found = store.select(COUNTRY, iso=ox.Literal(iso3))
     if not found:
-        known = sorted(r["iso"].value for r in select(store, "SELECT ?iso WHERE { ?c a ck:Country ; ck:iso3166Alpha3 ?iso }"))
+        known = sorted(r["iso"].value for r in store.select("SELECT ?iso WHERE { ?c a ck:Country ; ck:iso3166Alpha3 ?iso }"))
         raise NotFoundError(f"no country with ISO 3166-1 alpha-3 code '{iso3}'; known: {', '.join(known)}")
     node = found[0]["country"]
-    facts = select(store, COUNTRY_FACTS, country=node)
+    facts = store.select(COUNTRY_FACTS, country=node)
     values = lambda p: [r["o"].value for r in facts if r["p"].value == p]
     labels = labels_of([{"label": r["o"]} for r in facts if r["p"].value == RDFS_LABEL])
     national = next(((lang, text) for lang, text in labels.items() if lang not in ("en", "th")), None)
     if national is None and "th" in labels:  # Thailand: its national language is Thai
         national = ("th", labels["th"])
-    taskforce_rows = select(store, TASKFORCE, country=node)
+    taskforce_rows = store.select(TASKFORCE, country=node)
     today = datetime.date.today()
-    _, instruments = run_named(store, catalogue.get("country-instruments"), {"country": node.value})
+    _, instruments = catalogue.get("country-instruments").run(store, {"country": node.value})
     involves = lambda pair: iso3 in (pair.country_a, pair.country_b)
     return {
         "iri": node.value, "iso3166_alpha3": iso3,
@@ -372,11 +355,11 @@ def lineage(
     (ppc-lineage-forward); each step says how (renaming, merger, split, …) and whether the source
     states it or it is inferred."""
     iri = ox.NamedNode(f"{ID}plan/{plan}/ppc/{ppc}")
-    facts = select(store, PPC_FACTS, ppc=iri)
+    facts = store.select(PPC_FACTS, ppc=iri)
     if not facts:
         raise NotFoundError(f"no PPC {ppc} in plan '{plan}' (plans: spa2005, spa2005r, spa2)")
-    _, backward = run_named(store, catalogue.get("ppc-lineage-backward"), {"ppc": iri.value})
-    _, forward = run_named(store, catalogue.get("ppc-lineage-forward"), {"ppc": iri.value})
+    _, backward = catalogue.get("ppc-lineage-backward").run(store, {"ppc": iri.value})
+    _, forward = catalogue.get("ppc-lineage-forward").run(store, {"ppc": iri.value})
     return {"iri": iri.value, "plan": facts[0]["plan"].value, "notation": facts[0]["notation"].value,
             "labels": labels_of(facts), "backward": backward, "forward": forward}
 
