@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .errors import CommitKgError, QuerySyntaxError, QueryTimeoutError
-from .namespaces import PREFIXES
+from .errors import CommitKgError, QueryTimeoutError
+from .store import EmbeddedStore
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -54,10 +54,7 @@ class Dataset:
 def answer(store: ox.Store, query: str, dataset: Dataset, media: str, base_iri: str | None = None) -> bytes:
     """Run and serialise in this process (the child's work; also what tests of the pieces call).
     Relative IRIs in the query resolve against `base_iri` (the endpoint's URL)."""
-    try:
-        result = store.query(query, base_iri=base_iri, prefixes=PREFIXES, **dataset.arguments())
-    except SyntaxError as error:
-        raise QuerySyntaxError(f"SPARQL syntax error: {error}") from None
+    result = EmbeddedStore(store).query(query, base_iri=base_iri, dataset=dataset.arguments())
     if isinstance(result, ox.QueryTriples):
         return result.serialize(format=GRAPH_FORMATS[media])
     return result.serialize(format=RESULT_FORMATS[media])

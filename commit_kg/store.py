@@ -16,8 +16,10 @@ class EmbeddedStore:
     def __init__(self, store: ox.Store) -> None:
         self._store = store
 
-    def query(self, sparql: str, *, substitutions: dict[ox.Variable, ox.Term] | None = None) -> QueryAnswer:
+    def query(self, sparql: str, *, substitutions: dict[ox.Variable, ox.Term] | None = None,
+              base_iri: str | None = None, dataset: dict | None = None) -> QueryAnswer:
         """Run a SPARQL query; values in `substitutions` are bound as RDF terms, never spliced in.
+        `dataset` (pyoxigraph's default_graph / named_graphs arguments) replaces the union default graph.
 
         Raises QuerySyntaxError with the parser's line:column when the text does not parse.
         """
@@ -25,8 +27,9 @@ class EmbeddedStore:
             return self._store.query(
                 sparql,
                 prefixes=PREFIXES,
-                use_default_graph_as_union=True,
+                base_iri=base_iri,
                 substitutions=substitutions,
+                **(dataset or {"use_default_graph_as_union": True}),
             )
         except SyntaxError as error:
             raise QuerySyntaxError(f"SPARQL syntax error: {error}") from None
