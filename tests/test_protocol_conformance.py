@@ -1,6 +1,6 @@
-"""The W3C SPARQL 1.1 Protocol test suite (shared/conformance), run against the real service on the
-suite's fixture: every test that applies to a read-only endpoint passes; the update tests are
-reported as not applicable, by name."""
+"""The W3C SPARQL 1.1 Protocol test suite (tests/conformance, our table of its cases), run against the
+real service on the suite's fixture: every test that applies to a read-only endpoint passes; the update
+tests are reported as not applicable, by name."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from pathlib import Path
 
 from conftest import running_server
 
-from commit_kg.settings import PROJECT_ROOT
-
-CONFORMANCE = PROJECT_ROOT.parent / "shared" / "conformance"
+CONFORMANCE = Path(__file__).resolve().parent / "conformance"
 UPDATE_TESTS = {"update_dataset_default_graph", "update_dataset_default_graphs", "update_dataset_named_graphs",
                 "update_dataset_full", "update_post_form", "update_post_direct", "update_base_uri"}
 
