@@ -36,10 +36,18 @@ def coverage_text(answers: list[PairCoverage], below: list[PairCoverage], min_le
 
 
 def criteria_text(cells: list[CriterionCell]) -> str:
-    lines = ["country  criterion  status      assessed    evidence"]
+    """One block per cell: status, the law judged and since when the assessment holds, the evidence; a
+    data gap says why."""
+    lines = []
     for c in cells:
-        lines.append(f"{c.country:<8} {c.criterion:<10} {c.status:<11} {str(c.assessed_on or '-'):<11} "
-                     f"{'; '.join(c.evidence) or '-'}")
+        lines.append(f"{c.country} {c.criterion}. {c.criterion_label} / {c.criterion_label_th}: {c.status}"
+                     + (" [data gap]" if c.data_gap else ""))
+        if c.assessment:
+            law = f"{c.law.label} (in force {c.law.entry_into_force or 'date unknown'})" if c.law else "no single law"
+            lines.append(f"    judged: {law}; assessed as of {c.assessed_on}; {c.validity.reason if c.validity else ''}")
+            lines.append(f"    evidence: {'; '.join(c.evidence) or '-'}; confidence: {c.confidence or '-'}")
+        if c.gap_reason:
+            lines.append(f"    data gap: {c.gap_reason}")
     return "\n".join(lines)
 
 

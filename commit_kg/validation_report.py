@@ -11,13 +11,19 @@ from .store import EmbeddedStore
 from .validation import ValidationResult
 
 ORDER = {"violation": 0, "warning": 1, "info": 2}
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
-CONTEXT = f"""SELECT ?node ?country ?criterion ?date ?kind ?level WHERE {{
+CONTEXT = f"""SELECT ?node ?country ?criterion ?criterion_label ?criterion_label_th ?reason ?date ?kind ?level WHERE {{
   {{ ?node a <{CK}CriterionStatus> ; <{CK}assessedCountry>/<{CK}iso3166Alpha3> ?country ;
-          <{CK}criterion>/<http://www.w3.org/2004/02/skos/core#notation> ?criterion ; <{CK}statusDate> ?date }}
+          <{CK}criterion> ?c ; <{CK}statusDate> ?date .
+     ?c <http://www.w3.org/2004/02/skos/core#notation> ?criterion .
+     OPTIONAL {{ ?c <{RDFS}label> ?criterion_label FILTER (lang(?criterion_label) = "en") }}
+     OPTIONAL {{ ?c <{RDFS}label> ?criterion_label_th FILTER (lang(?criterion_label_th) = "th") }}
+     OPTIONAL {{ ?node <{CK}gapReason> ?reason }} }}
   UNION
   {{ ?node a <{CK}CoverageStatus> ; <{CK}cooperationKind> ?kind ; <{CK}coverageLevel> ?level ; <{CK}statusDate> ?date }}
 }}"""
+KEYS = ("country", "criterion", "criterion_label", "criterion_label_th", "reason", "date", "kind", "level")
 
 
 def classify(result: Violation) -> str:
@@ -31,12 +37,12 @@ def classify(result: Violation) -> str:
 
 
 def records(result: ValidationResult, store: EmbeddedStore, minimum: str) -> list[dict]:
-    """One record per SHACL result at or above `minimum` severity, with the country, criterion, pair,
-    kind, level and date it concerns (from the derived status records)."""
+    """One record per SHACL result at or above `minimum` severity, with the country, criterion (number
+    and labels), pair, kind, level and date it concerns, and a data gap's reason (from the derived
+    status records)."""
     solutions = store.query(CONTEXT)
     assert isinstance(solutions, ox.QuerySolutions)
-    context = {row["node"].value: {k: row[k].value for k in ("country", "criterion", "date", "kind", "level") if row[k]}
-               for row in solutions}
+    context = {row["node"].value: {k: row[k].value for k in KEYS if row[k]} for row in solutions}
     out = []
     for r in result.results:
         if ORDER[r.severity] > ORDER[minimum]:
@@ -46,7 +52,8 @@ def records(result: ValidationResult, store: EmbeddedStore, minimum: str) -> lis
                   "value": r.value, "shape": r.name or r.shape, "message_en": r.message, "message_th": r.message_th}
         if record["category"] == "coverage-gap":
             about |= {"pair": r.focus_node.rsplit("/", 1)[-1]}
-        record |= {k: (v.rsplit("/", 1)[-1] if k in ("kind", "level") else v) for k, v in about.items()}
+        record |= {k: (v.rsplit("/", 1)[-1] if k in ("kind", "level") else v) for k, v in about.items()
+                   if k != "reason" or record["category"] == "data-gap"}
         out.append(record)
     return sorted(out, key=lambda x: (ORDER[x["severity"]], x["category"], x.get("country", ""), x.get("pair", ""),
                                       x.get("date", ""), x["focus_node"]))
@@ -55,7 +62,8 @@ def records(result: ValidationResult, store: EmbeddedStore, minimum: str) -> lis
 def text(items: list[dict], counts: dict[str, int]) -> str:
     lines = [f"{counts['violation']} violations, {counts['warning']} warnings, {counts['info']} infos"]
     sections = (("integrity", "Integrity violations (the build refuses these)", "focus_node"),
-                ("data-gap", "Data gaps, by country (no assessment of a criterion by the date)", "country"),
+                ("data-gap", "Data gaps, by country (no valid assessment of a criterion on the date, or status unknown)",
+                 "country"),
                 ("legal-gap", "Legal gaps, by country (criterion not met or partly met)", "country"),
                 ("coverage-gap", "Coverage gaps, by pair (MLA and extradition)", "pair"))
     for category, title, key in sections:
@@ -72,6 +80,8 @@ def text(items: list[dict], counts: dict[str, int]) -> str:
             lines.append(f"    {item['severity']}{when}: {item['message_en']}")
             if item["message_th"]:
                 lines.append(f"      {item['message_th']}")
+            if item.get("reason"):
+                lines.append(f"      reason: {item['reason']}")
             if category == "integrity" and item.get("value"):
                 lines.append(f"      path {item['path']} value {item['value']}")
     return "\n".join(lines)
