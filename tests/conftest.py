@@ -1,4 +1,5 @@
-"""Shared fixtures: the real build of the repository's files, copies of them to break, a real server."""
+"""Shared fixtures: the real build of the repository's files, copies of them to break, a real server;
+and the guard that fails a test reading beside the repository (read_guard.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+import read_guard
 
 from commit_kg.build import BuiltGraph, build
 from commit_kg.settings import PROJECT_ROOT, Settings
 from commit_kg.store import EmbeddedStore
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    read_guard.install(config, PROJECT_ROOT)
 
 
 @pytest.fixture(scope="session")

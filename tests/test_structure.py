@@ -108,8 +108,15 @@ def test_every_fact_bearing_resource_cites_a_source(store):
     assert missing == []
 
 
+SEED_DIR = PROJECT_ROOT.parent / "shared" / "seed"
+
+
+@pytest.mark.reads_outside_repository("the source document is not part of the repository: it lies beside it")
 def test_seed_citations_point_at_real_lines(store):
-    seed = next((PROJECT_ROOT.parent / "shared" / "seed").glob("*.txt"))
+    seeds = sorted(SEED_DIR.glob("*.txt")) if SEED_DIR.is_dir() else []
+    if not seeds:
+        pytest.skip(f"the source document (seed *.txt) must be in {SEED_DIR}, beside the repository; not found")
+    seed = seeds[0]
     count = len(seed.read_text(encoding="utf-8").splitlines())
     declared = rows(store, PREFIX + f"SELECT ?n WHERE {{ <{ID}source/spa2-overview-th> ck:lineCount ?n }}")
     assert [int(r["n"]) for r in declared] == [count]
