@@ -13,7 +13,11 @@ bilateral > regional > UNTOC > none, each backed by instruments in force on the 
   instrument covers a pair only when in force for both (China is party to no ASEAN instrument);
 - a declaration that a party does not take UNTOC as the legal basis for extradition removes the
   UNTOC level for extradition involving that party;
-- the Trafficking in Persons Protocol, which applies UNTOC's provisions, counts at the UNTOC level.
+- the Trafficking in Persons Protocol, which applies UNTOC's provisions, counts at the UNTOC level;
+- an instrument made for one year or month (ck:periodCovered: the yearly ministry-level MOUs) counts
+  only until the end of that period;
+- an instrument's state that cannot be decided on a date is reported with its reason: which
+  participation or instrument lacks which date, with its IRI and what is known of it (`Part`).
 
 `bases(store)` reads the candidate instruments once per graph; `assess(...)` evaluates them for a date.
 """
@@ -28,8 +32,7 @@ from enum import Enum
 
 import pyoxigraph as ox
 
-from .dates import UNKNOWN, Window, latest_lower_bound, window_of
-from .errors import IntegrityError, Violation
+from .dates import UNKNOWN, Window, dated, first, latest_lower_bound, tightest
 from .namespaces import CK, GRAPH, ID, XSD
 from .store import EmbeddedStore
 
@@ -46,12 +49,43 @@ KINDS = {"mla": ID + "cooperation-kind/mla", "extradition": ID + "cooperation-ki
 LEVELS = ("none", "untoc", "regional", "bilateral")  # weakest to strongest
 ON_SIGNATURE = {CK + "MemorandumOfUnderstanding", CK + "JointDeclaration"}
 PARTICIPATION_STEPS = ("signedOn", "ratifiedOn", "accededOn", "approvedOn", "depositedOn")
+STEP_WORDS = {"signedOn": "signed", "ratifiedOn": "ratified", "accededOn": "acceded", "approvedOn": "approved",
+              "depositedOn": "deposited", "adoptedOn": "adopted", "signedNoEarlierThan": "signed no earlier than"}
 
 
 class State(Enum):
     IN_FORCE = "in force"
     NOT_IN_FORCE = "not in force"
     UNKNOWN = "unknown"
+
+
+def state_of(start: Window, end: Window, day: datetime.date) -> tuple[State, bool]:
+    """In force or not on `day`, and whether the answer rests on an imprecise date."""
+    if end.latest is not None and end.latest <= day:
+        return State.NOT_IN_FORCE, not end.exact
+    if start.latest is not None and start.latest <= day:
+        return State.IN_FORCE, not start.exact
+    if start.earliest is not None and day < start.earliest:
+        return State.NOT_IN_FORCE, False
+    if start.latest is not None and not start.upper_bound:
+        return State.NOT_IN_FORCE, True  # inside a month/year window: it counts from the window's end
+    return State.UNKNOWN, False
+
+
+@dataclass(frozen=True)
+class Part:
+    """One resource whose dates decide when a basis starts: a bilateral instrument, or one party's
+    participation in a multilateral one; what it lacks and what is known, for the reason of an unknown."""
+
+    iri: str
+    label: str
+    start: Window
+    missing: str  # "entry into force" or "signature"
+    known: tuple[str, ...] = ()  # "deposited 2004", "signed 1999-02-09", "in force no later than …"
+
+    def reason(self) -> str:
+        facts = f" ({', '.join(self.known)})" if self.known else " (no date of it was found)"
+        return f"{self.label} <{self.iri}>: {self.missing} not found{facts}"
 
 
 @dataclass(frozen=True)
@@ -66,18 +100,24 @@ class Basis:
     start: Window
     end: Window = UNKNOWN
     sources: tuple[str, ...] = ()
+    parts: tuple[Part, ...] = ()
 
     def state_on(self, day: datetime.date) -> tuple[State, bool]:
         """In force or not on `day`, and whether the answer rests on an imprecise date."""
-        if self.end.latest is not None and self.end.latest <= day:
-            return State.NOT_IN_FORCE, not self.end.exact
-        if self.start.latest is not None and self.start.latest <= day:
-            return State.IN_FORCE, not self.start.exact
-        if self.start.earliest is not None and day < self.start.earliest:
-            return State.NOT_IN_FORCE, False
-        if self.start.latest is not None and not self.start.upper_bound:
-            return State.NOT_IN_FORCE, True  # inside a month/year window: it counts from the window's end
-        return State.UNKNOWN, False
+        return state_of(self.start, self.end, day)
+
+    def reason_on(self, day: datetime.date) -> str:
+        """Why its state on `day` is unknown: each part whose own start is undecided that day."""
+        parts = [p.reason() for p in self.parts if state_of(p.start, UNKNOWN, day)[0] is State.UNKNOWN]
+        return " and ".join(parts) or f"{self.label} <{self.instrument}>: start not found"
+
+    def record(self, day: datetime.date | None = None) -> dict:
+        """IRI, label, level, source URLs, the day it stops counting, and (given a day) why it is unknown."""
+        found = {"iri": self.instrument, "label": self.label, "level": self.level, "source": list(self.sources),
+                 "until": self.end.latest.isoformat() if self.end.latest else None}
+        if day is not None:
+            found["reason"] = self.reason_on(day)
+        return found
 
 
 @dataclass(frozen=True)
@@ -93,41 +133,25 @@ class PairCoverage:
     basis: list[Basis] = field(default_factory=list)
     undetermined: list[Basis] = field(default_factory=list)
 
+    @property
+    def reasons(self) -> list[str]:
+        """Why each undetermined basis is undetermined on the date: the participation or instrument
+        lacking a date, with its IRI and what is known of it. Never empty when the level is unknown."""
+        return [b.reason_on(self.as_of) for b in self.undetermined]
+
     def record(self) -> dict:
-        """The JSON record the CLI and the service give (ISO alpha-3 codes, basis with IRI, label, sources)."""
-        describe = lambda b: {"iri": b.instrument, "label": b.label, "level": b.level,  # noqa: E731
-                              "source": list(b.sources)}
+        """The JSON record the CLI and the service give (ISO alpha-3 codes, basis with IRI, label, sources;
+        each undetermined basis with its reason, and all the reasons at the top for CSV readers)."""
         return {"country_a": self.country_a, "country_b": self.country_b, "kind": self.kind,
                 "as_of": self.as_of.isoformat(), "level": self.level, "approximate": self.approximate,
-                "basis": [describe(b) for b in self.basis], "undetermined": [describe(b) for b in self.undetermined]}
+                "basis": [b.record() for b in self.basis],
+                "undetermined": [b.record(self.as_of) for b in self.undetermined], "reasons": self.reasons}
 
 
 def members(store: EmbeddedStore) -> dict[str, str]:
     """COMMIT members: country IRI to ISO alpha-3."""
     rows = store.select(f"SELECT ?c ?iso WHERE {{ <{ID}process/commit> ck:memberCountry ?c . ?c ck:iso3166Alpha3 ?iso }}")
     return {r["c"].value: r["iso"].value for r in rows}
-
-
-def dated(store: EmbeddedStore, subjects: str, properties: tuple[str, ...]) -> dict[str, dict[str, list[Window]]]:
-    """For each subject matched by `subjects` (a pattern binding ?x), the windows of its date properties."""
-    values = " ".join(f"ck:{p}" for p in properties)
-    rows = store.select(f"SELECT ?x ?p ?d WHERE {{ {subjects} VALUES ?p {{ {values} }} ?x ?p ?d }}")
-    found: dict[str, dict[str, list[Window]]] = defaultdict(lambda: defaultdict(list))
-    bad = []
-    for r in rows:
-        try:
-            found[r["x"].value][r["p"].value.removeprefix(CK)].append(window_of(r["d"]))
-        except (ValueError, AttributeError):
-            bad.append(Violation("violation", r["x"].value, r["p"].value, str(r["d"]),
-                                 "A date must be a real xsd:date, xsd:gYearMonth or xsd:gYear.", "build: date parsing"))
-    if bad:
-        raise IntegrityError(bad)
-    return found
-
-
-def first(windows: list[Window]) -> Window:
-    """The chosen value of a date (the graph holds one; conflicting claims live on ck:Claim nodes)."""
-    return windows[0] if windows else UNKNOWN
 
 
 def start_window(effect: Window, bound: Window, lower: datetime.date | None) -> Window:
@@ -142,11 +166,37 @@ def start_window(effect: Window, bound: Window, lower: datetime.date | None) -> 
 def party_start(step: dict[str, list[Window]], on_signature: bool, signed: Window, in_force: Window,
                 made: datetime.date | None) -> Window:
     """When a multilateral instrument takes effect for one party: its signature for an MOU; else its
-    entry into force for that party, or 'no later than' a bound, after the steps known before it."""
+    entry into force for that party, or 'no later than' its tightest bound, after the steps known before it."""
     if on_signature:
         return first(step["signedOn"]) if step.get("signedOn") else signed
     lower = latest_lower_bound([first(step.get(s, [])) for s in PARTICIPATION_STEPS] + [in_force, Window(made, made)])
-    return start_window(first(step.get("entryIntoForceOn", [])), first(step.get("inForceNoLaterThan", [])), lower)
+    return start_window(first(step.get("entryIntoForceOn", [])), tightest(step.get("inForceNoLaterThan", [])), lower)
+
+
+def known_steps(dates: dict[str, list[Window]], steps: tuple[str, ...], bound: Window, derived: str | None) -> tuple[str, ...]:
+    """What is known of a resource whose start is not: its earlier steps and its bound, in words."""
+    said = tuple(f"{STEP_WORDS[s]} {first(dates[s]).text}" for s in steps if dates.get(s))
+    if bound.known:
+        how = f", derived by rule: {derived}" if derived else ""
+        said += (f"in force no later than {bound.text}{how}, so before that its state is unknown",)
+    return said
+
+
+def part_of(iri: str, label: str, start: Window, on_signature: bool, dates: dict[str, list[Window]],
+            steps: tuple[str, ...], derived: str | None) -> Part:
+    missing = "signature" if on_signature else "entry into force"
+    bound = UNKNOWN if on_signature else tightest(dates.get("inForceNoLaterThan", []))
+    return Part(iri, label, start, missing, known_steps(dates, steps, bound, derived))
+
+
+def end_window(ended: Window, period: Window) -> Window:
+    """When an instrument stops counting: its end; else the day after the period it was made for."""
+    if ended.known:
+        return ended
+    if period.latest is not None:
+        after = period.latest + datetime.timedelta(days=1)
+        return Window(after, after)
+    return UNKNOWN
 
 
 def bases(store: EmbeddedStore) -> list[Basis]:
@@ -162,14 +212,20 @@ def bases(store: EmbeddedStore) -> list[Basis]:
           FILTER NOT EXISTS { ?i ck:status <""" + ID + """instrument-status/draft> } }
         GROUP BY ?i ?kind ?label""")
     dates = dated(store, "?x a/rdfs:subClassOf* ck:LegalInstrument .",
-                  ("signedOn", "signedNoEarlierThan", "entryIntoForceOn", "inForceNoLaterThan", "endedOn", "adoptedOn"))
+                  ("signedOn", "signedNoEarlierThan", "entryIntoForceOn", "inForceNoLaterThan", "endedOn", "adoptedOn",
+                   "periodCovered"))
     parties: dict[str, list[str]] = defaultdict(list)
     for r in store.select("SELECT ?i ?c WHERE { ?i ck:party ?c }"):
         parties[r["i"].value].append(r["c"].value)
     participations: dict[str, dict[str, str]] = defaultdict(dict)
-    for r in store.select("SELECT ?i ?p ?c WHERE { ?i ck:hasParticipation ?p . ?p ck:participant ?c }"):
+    party_labels: dict[str, str] = {}
+    for r in store.select("""SELECT ?i ?p ?c ?label WHERE { ?i ck:hasParticipation ?p . ?p ck:participant ?c
+                              OPTIONAL { ?p rdfs:label ?label FILTER (lang(?label) = "en") } }"""):
         participations[r["i"].value][r["c"].value] = r["p"].value
+        party_labels[r["p"].value] = r["label"].value if "label" in r else r["p"].value
     party_dates = dated(store, "?i ck:hasParticipation ?x .", PARTICIPATION_STEPS + ("entryIntoForceOn", "inForceNoLaterThan"))
+    derived = {r["p"].value: r["rule"].value for r in store.select("""SELECT ?p ?rule WHERE {
+        ?b a ck:DerivedBound ; ck:boundFor ?p ; ck:appliedRule/rdfs:label ?rule FILTER (lang(?rule) = "en") }""")}
     refusing = {r["p"].value for r in store.select("""SELECT ?p WHERE {
         ?p ck:hasReservation ?r . ?r a ck:NoExtraditionLegalBasisDeclaration }""")}
     sources: dict[str, set[str]] = defaultdict(set)
@@ -185,27 +241,33 @@ def bases(store: EmbeddedStore) -> list[Basis]:
             "effective_on_signature" in row and row["effective_on_signature"].value == "true")
         own = dates.get(iri, {})
         signed, in_force = first(own.get("signedOn", [])), first(own.get("entryIntoForceOn", []))
-        end = first(own.get("endedOn", []))
+        end = end_window(first(own.get("endedOn", [])), first(own.get("periodCovered", [])))
         made = latest_lower_bound([signed, first(own.get("adoptedOn", [])), first(own.get("signedNoEarlierThan", []))])
 
         sorted_sources = tuple(sorted(sources.get(iri, ())))
         if parties.get(iri):  # bilateral (or trilateral) by named parties
             level = "regional" if "multilateral" in row else "bilateral"
-            bound = first(own.get("inForceNoLaterThan", []))
+            bound = tightest(own.get("inForceNoLaterThan", []))
             start = start_window(signed, bound, made) if on_signature else start_window(in_force, bound, made)
+            part = part_of(iri, label, start, on_signature, own, ("signedNoEarlierThan", "signedOn", "adoptedOn"), None)
             for a, b in itertools.combinations(sorted(set(parties[iri]) & set(countries)), 2):
-                found.append(Basis(iri, label, kind, level, (a, b), start, end, sorted_sources))
+                found.append(Basis(iri, label, kind, level, (a, b), start, end, sorted_sources, (part,)))
         elif participations.get(iri):  # multilateral by per-party participation
             level = "untoc" if iri in UNTOC_FAMILY else "regional"
             for a, b in itertools.combinations(sorted(set(participations[iri]) & set(countries)), 2):
                 if level == "untoc" and kind == KINDS["extradition"] and (
                         participations[iri][a] in refusing or participations[iri][b] in refusing):
                     continue
-                wa, wb = (party_start(party_dates.get(participations[iri][c], {}), on_signature, signed, in_force, made)
-                          for c in (a, b))
+                parts = []
+                for c in (a, b):
+                    p = participations[iri][c]
+                    steps = party_dates.get(p, {})
+                    parts.append(part_of(p, party_labels[p], party_start(steps, on_signature, signed, in_force, made),
+                                         on_signature, steps, PARTICIPATION_STEPS, derived.get(p)))
+                wa, wb = (part.start for part in parts)
                 later = max((wa, wb), key=lambda w: (w.latest is None, w.latest or datetime.date.min))
                 both = Window(latest_lower_bound([wa, wb]), later.latest, later.upper_bound)
-                found.append(Basis(iri, label, kind, level, (a, b), both, end, sorted_sources))
+                found.append(Basis(iri, label, kind, level, (a, b), both, end, sorted_sources, tuple(parts)))
     return found
 
 

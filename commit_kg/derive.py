@@ -1,6 +1,8 @@
-"""What the build derives from the data, each part in a named graph under graph/derived/: coverage
-bases and statuses, criterion statuses on the reference dates, and the PPC each activity code names.
-Derived triples are facts about our files, not about the world, so they carry no dcterms:source."""
+"""What the build derives from the data, each part in a named graph under graph/derived/: upper bounds
+on entry into force that an instrument's own rule gives, coverage bases and statuses, criterion
+statuses on the reference dates, and the PPC each activity code names. Derived triples are facts about
+our files, not about the world, so they carry no dcterms:source; a derived bound cites the rule it
+applies, whose source is the article's text."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import datetime
 
 import pyoxigraph as ox
 
-from . import coverage, criteria
+from . import bounds, coverage, criteria
 from .dates import window_of
 from .namespaces import CK, GRAPH
 from .store import EmbeddedStore
@@ -56,8 +58,11 @@ def date_order(store: EmbeddedStore) -> list[ox.Quad]:
 
 
 def derive(store: ox.Store, days: list[datetime.date]) -> list[ox.Quad]:
-    """Everything derived from the loaded ontology and data, for the reference days given."""
+    """Everything derived from the loaded ontology and data, for the reference days given. The bounds
+    go into the store first, because coverage reads them."""
     view = EmbeddedStore(store)
+    entry_bounds = bounds.materialise(bounds.derive_bounds(view))
+    store.extend(entry_bounds)
     index = coverage.CoverageIndex(view)
-    return (coverage.materialise(index.bases) + coverage.materialise_status(index, view, days)
+    return (entry_bounds + coverage.materialise(index.bases) + coverage.materialise_status(index, view, days)
             + criteria.materialise_status(view, days) + activity_codes(view) + date_order(view))
