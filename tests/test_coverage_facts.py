@@ -70,12 +70,21 @@ def test_china_thailand_extradition_treaty_from_entry_into_force(index):
 
 
 def test_a_signed_treaty_with_unknown_entry_into_force_is_named_undetermined(index):
-    # Row 3.4: China-Cambodia extradition treaty signed 9 Feb 1999, entry into force not found.
-    x = answer(index, "extradition", "2010-12-31", "CHN", "KHM")
+    # Row 3.11: Thailand-Cambodia extradition treaty signed in 1998, entry into force not found.
+    x = answer(index, "extradition", "2015-12-31", "KHM", "THA")
     assert x.level == "untoc" and slugs(x.basis) == {"untoc-2000"}
-    assert "cn-kh-extradition-1999" in slugs(x.undetermined)
-    before_untoc = answer(index, "extradition", "2004-06-01", "CHN", "KHM")
+    assert "kh-th-extradition-1998" in slugs(x.undetermined)
+    reason = x.record()["undetermined"][0]["reason"]
+    assert f"<{ID}instrument/kh-th-extradition-1998>" in reason and "signed 1998" in reason
+    before_untoc = answer(index, "extradition", "2010-12-31", "KHM", "THA")
     assert before_untoc.level == "unknown"
+
+
+def test_china_cambodia_extradition_treaty_from_13_december_2000(index):
+    # Row 3.4, re-searched for issue 8: in force 13 Dec 2000 (fsou.com editor's note), signed 9 Feb 1999.
+    assert answer(index, "extradition", "2000-12-12", "CHN", "KHM").level == "none"
+    on = answer(index, "extradition", "2000-12-13", "CHN", "KHM")
+    assert on.level == "bilateral" and slugs(on.basis) == {"cn-kh-extradition-1999"} and not on.approximate
 
 
 def test_civil_judicial_assistance_never_counts_as_mla(index):
