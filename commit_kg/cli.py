@@ -160,11 +160,20 @@ def run_check_ontology(settings: Settings) -> int:
 
 
 def run_serve(settings: Settings) -> None:
+    """Build, say where to go (the public base URL when one is set), then serve."""
     import uvicorn
 
     from .service.app import create_app
+    from .service.home import places
 
     graph = run_build(settings)
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    listening = f"http://{host}:{settings.port}"
+    base = (settings.base_url or listening).rstrip("/")
+    print(f"commit-kg at {base}/" + ("" if base == listening else f" (listening on {listening})"))
+    for url, name, _ in places(base):
+        print(f"  {name + ':':22} {url}")
+    sys.stdout.flush()
     uvicorn.run(create_app(settings, graph), host=settings.host, port=settings.port)
 
 

@@ -28,7 +28,7 @@ from ..errors import (
 )
 from ..settings import Settings
 from ..store import EmbeddedStore
-from . import api, dataset, resources, sparql
+from . import api, dataset, home, resources, sparql
 
 STATUS = {
     QuerySyntaxError: 400,
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     # Open to scripts on any origin, without credentials: there is nothing private to protect.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])
+    app.include_router(home.router)
     app.include_router(sparql.router)
     app.include_router(api.router)
     app.include_router(dataset.router)
