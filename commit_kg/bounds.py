@@ -74,7 +74,7 @@ def derive_bounds(store: EmbeddedStore) -> list[Bound]:
     by_instrument = rules(store)
     if not by_instrument:
         return []
-    own = dated(store, "?x ck:hasParticipation ?p .", ("entryIntoForceOn",))
+    own = dated(store, "?x ck:hasParticipation ?part .", ("entryIntoForceOn",))
     steps = dated(store, "?i ck:hasParticipation ?x .",
                   tuple(s for s, _, _ in DEPOSIT_STEPS) + ("entryIntoForceOn", "inForceNoLaterThan"))
     found = []
