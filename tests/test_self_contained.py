@@ -4,6 +4,7 @@ guard that enforces this (read_guard.py) really fails a test that does."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 import textwrap
@@ -11,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import test_structure
 from read_guard import MARKER
 
 from commit_kg.settings import PROJECT_ROOT
@@ -140,3 +142,10 @@ def marked_tests() -> list[str]:
 
 def test_only_the_seed_test_may_read_beside_the_repository():
     assert marked_tests() == ["test_structure.py::test_seed_citations_point_at_real_lines"]
+
+
+def test_seed_check_skips_naming_where_the_document_must_be(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    missing = tmp_path / "shared" / "seed"
+    monkeypatch.setattr(test_structure, "SEED_DIR", missing)
+    with pytest.raises(pytest.skip.Exception, match=re.escape(str(missing))):
+        test_structure.test_seed_citations_point_at_real_lines(store=None)
