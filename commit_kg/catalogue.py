@@ -5,7 +5,14 @@ A header looks like (grlc's decorator syntax, extended with Thai titles and type
     #+ title: {en: PPCs of a plan, th: ...}
     #+ description: What the query answers.
     #+ params:
-    #+   - {name: plan, type: iri, default: plan/spa2, description: The plan}
+    #+   - {name: plan, type: iri, class: Plan, default: spa2, description: The plan}
+
+Parameter types: `iri` (a full IRI or a path under https://w3id.org/commit-kg/id/), `string`,
+`integer`, `date` (YYYY-MM-DD only; the default `today` is the day the query runs). A `string` or
+`integer` with `values` takes only those. An `iri` with a
+`class` (a ck: class) must name an instance of it, and also takes the short form the REST API uses:
+the last segment of the instance's IRI (`THA` for id/country/THA, `mla` for id/cooperation-kind/mla).
+A value that is none of these is refused, naming the accepted forms.
 
 Parameters are bound as RDF terms through pyoxigraph substitutions, never spliced into the text,
 so each must be a variable the query projects.
@@ -23,12 +30,17 @@ import pyoxigraph as ox
 import yaml
 
 from .errors import ParameterError, QueryFileError, UnknownQueryError
-from .namespaces import ID, XSD
+from .namespaces import CK, ID, XSD
 from .store import EmbeddedStore
 from .tabular import records
 
 PARAM_TYPES = ("iri", "string", "integer", "date")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+CLASS_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TODAY = "today"
+SHOWN_CHOICES = 12  # a class with more instances is described by examples, not listed whole
+INSTANCES = """SELECT DISTINCT ?x ?class WHERE { ?x a/rdfs:subClassOf* ?class FILTER (isIRI(?x)) } ORDER BY ?x"""
 
 
 @dataclass(frozen=True)
@@ -37,29 +49,62 @@ class Parameter:
     type: str
     description: str
     default: str | None = None
+    rdf_class: str | None = None  # the ck: class an `iri` value must be an instance of
+    allowed: tuple[str, ...] = ()  # the only values a `string` or `integer` takes, when declared
 
     @property
     def required(self) -> bool:
         return self.default is None
 
     def to_term(self, raw: str) -> ox.Term:
-        """Turn user text into the RDF term the query receives, or say why it cannot be one."""
+        """Turn user text into the RDF term the query receives, or say why it cannot be one (the
+        class of an `iri` is checked against the graph by `resolve`)."""
+        if self.allowed and raw not in self.allowed:
+            raise ParameterError(f"parameter '{self.name}': {raw[:80]!r} is not one of {', '.join(self.allowed)}")
         if self.type == "iri":
             iri = raw if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", raw) else ID + raw.lstrip("/")
-            if any(c in iri for c in ' <>"{}|\\^`'):
-                raise ParameterError(f"parameter '{self.name}': {raw!r} is not an IRI")
-            return ox.NamedNode(iri)
+            try:
+                if any(c in iri for c in ' <>"{}|\\^`') or any(ord(c) < 0x20 for c in iri):
+                    raise ValueError(iri)
+                return ox.NamedNode(iri)
+            except ValueError:
+                raise ParameterError(f"parameter '{self.name}': {raw[:80]!r} is not an IRI") from None
         if self.type == "integer":
             if not re.fullmatch(r"[+-]?\d+", raw):
-                raise ParameterError(f"parameter '{self.name}': {raw!r} is not an integer")
+                raise ParameterError(f"parameter '{self.name}': {raw[:80]!r} is not an integer")
             return ox.Literal(raw, datatype=ox.NamedNode(XSD + "integer"))
         if self.type == "date":
+            if raw == TODAY:
+                raw = datetime.date.today().isoformat()
             try:
+                if not ISO_DAY.match(raw):
+                    raise ValueError(raw)
                 datetime.date.fromisoformat(raw)
             except ValueError:
-                raise ParameterError(f"parameter '{self.name}': {raw!r} is not a date (YYYY-MM-DD)") from None
+                raise ParameterError(f"parameter '{self.name}': {raw[:80]!r} is not a date (YYYY-MM-DD)") from None
             return ox.Literal(raw, datatype=ox.NamedNode(XSD + "date"))
         return ox.Literal(raw)
+
+    def resolve(self, raw: str, term: ox.Term, store: EmbeddedStore) -> ox.Term:
+        """For an `iri` of a class: the instance the value names, as a full IRI, a path under id/, or
+        the short form (the last segment of the instance's IRI); otherwise an error naming the forms."""
+        if self.rdf_class is None:
+            return term
+        instances = [row["x"].value for row in store.select(INSTANCES, **{"class": ox.NamedNode(CK + self.rdf_class)})]
+        if term.value in instances:
+            return term
+        short = [iri for iri in instances if iri.rsplit("/", 1)[-1] == raw]
+        if len(short) == 1:
+            return ox.NamedNode(short[0])
+        if short:
+            raise ParameterError(f"parameter '{self.name}': {raw[:80]!r} names several {self.rdf_class}s "
+                                 f"({', '.join(iri.removeprefix(ID) for iri in short)}); give the path or the full IRI")
+        names = [iri.rsplit("/", 1)[-1] for iri in instances]
+        choices = ", ".join(names) if len(names) <= SHOWN_CHOICES else f"e.g. {', '.join(names[:3])}"
+        example = instances[0].removeprefix(ID) if instances else "…"
+        raise ParameterError(
+            f"parameter '{self.name}': {raw[:80]!r} is not a {self.rdf_class}; give its short form "
+            f"({choices}), a path such as {example}, or a full IRI")
 
 
 @dataclass(frozen=True)
@@ -74,13 +119,14 @@ class NamedQuery:
 
     def run(self, store: EmbeddedStore, values: dict[str, str]) -> tuple[list[str], list[dict[str, str]]]:
         """Check the values, run the query with them bound as RDF terms; its columns and rows."""
-        solutions = store.query(self.text, substitutions=self.bind(values))
+        solutions = store.query(self.text, substitutions=self.bind(values, store))
         if not isinstance(solutions, ox.QuerySolutions):
             raise QueryFileError(f"{self.path}: a named query must be a SELECT query")
         return [v.value for v in solutions.variables], records(solutions)
 
-    def bind(self, values: dict[str, str]) -> dict[ox.Variable, ox.Term]:
-        """Check the given values against the declared parameters and make the substitutions."""
+    def bind(self, values: dict[str, str], store: EmbeddedStore | None = None) -> dict[ox.Variable, ox.Term]:
+        """Check the given values against the declared parameters and make the substitutions; with a
+        store, an `iri` of a class is resolved to (and checked as) an instance of that class."""
         known = {p.name for p in self.parameters}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -93,7 +139,8 @@ class NamedQuery:
             raw = values.get(parameter.name, parameter.default)
             if raw is None:
                 raise ParameterError(f"query '{self.name}' needs parameter '{parameter.name}' ({parameter.type})")
-            bound[ox.Variable(parameter.name)] = parameter.to_term(raw)
+            term = parameter.to_term(raw)
+            bound[ox.Variable(parameter.name)] = parameter.resolve(raw, term, store) if store else term
         return bound
 
 
@@ -113,12 +160,20 @@ def parse_parameter(path: Path, entry: Any) -> Parameter:
         raise QueryFileError(f"{path}: each parameter needs a lower-case 'name'; got {entry!r}")
     if entry.get("type") not in PARAM_TYPES:
         raise QueryFileError(f"{path}: parameter '{entry['name']}' type must be one of {PARAM_TYPES}")
+    rdf_class = entry.get("class")
+    if rdf_class is not None and (entry["type"] != "iri" or not CLASS_NAME.match(str(rdf_class))):
+        raise QueryFileError(f"{path}: parameter '{entry['name']}': 'class' (a ck: class name) goes with type iri")
+    allowed = entry.get("values") or []
+    if not isinstance(allowed, list) or (allowed and entry["type"] not in ("string", "integer")):
+        raise QueryFileError(f"{path}: parameter '{entry['name']}': 'values' (a list) goes with type string or integer")
     default = entry.get("default")
     return Parameter(
         name=entry["name"],
         type=entry["type"],
         description=str(entry.get("description", "")),
         default=None if default is None else str(default),
+        rdf_class=rdf_class,
+        allowed=tuple(str(value) for value in allowed),
     )
 
 

@@ -85,7 +85,9 @@ def run_build(settings: Settings) -> BuiltGraph:
 def run_queries(settings: Settings) -> None:
     for query in Catalogue(settings.queries_dir).queries.values():
         params = ", ".join(
-            f"{p.name}: {p.type}" + (f" = {p.default}" if p.default is not None else " (required)")
+            f"{p.name}: {p.type}" + (f" of {p.rdf_class}" if p.rdf_class else "")
+            + (f" in {{{', '.join(p.allowed)}}}" if p.allowed else "")
+            + (f" = {p.default}" if p.default is not None else " (required)")
             for p in query.parameters
         )
         print(f"{query.name}\n  {query.title_en} / {query.title_th}\n  {query.description}")
@@ -105,7 +107,7 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 def run_query(settings: Settings, args: argparse.Namespace) -> None:
     query = Catalogue(settings.queries_dir).get(args.name)
     values = parse_params(args.param)
-    query.bind(values)  # a bad parameter is reported before the graph is built
+    query.bind(values)  # a malformed parameter is reported before the graph is built; its class after
     columns, rows = query.run(EmbeddedStore(build(settings).store), values)
     out = {"table": lambda: tabular.as_table(rows, columns), "csv": lambda: tabular.as_csv(rows, columns),
            "json": lambda: reports.as_json(rows)}[args.format]()

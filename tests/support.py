@@ -22,4 +22,4 @@ def rows(store: EmbeddedStore, sparql: str) -> list[dict[str, str]]:
 def named(store: EmbeddedStore, catalogue: Catalogue, name: str, **params: str) -> list[dict[str, str]]:
     """A named query's answer, its parameters bound the way the CLI and the service bind them."""
     query = catalogue.get(name)
-    return values(store.query(query.text, substitutions=query.bind(params)))
+    return values(store.query(query.text, substitutions=query.bind(params, store)))

@@ -67,9 +67,18 @@ def test_activities_and_targets_of_ppc4(store, catalogue):
     assert kinds == {"SPA I result", "SPA II target"}
 
 
-def test_parameters_are_bound_as_terms_not_spliced(store, catalogue):
+def test_parameters_are_bound_as_terms_not_spliced(store, tmp_path: Path):
+    (tmp_path / "titles.rq").write_text("""#+ title: {en: Titles in a language, th: ชื่อเรื่องในภาษาหนึ่ง}
+#+ description: PPC titles in the language given (a free string, so that splicing would show).
+#+ params:
+#+   - {name: lang, type: string, default: en, description: A language tag.}
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?ppc ?title ?lang WHERE { ?ppc a ck:ProjectProposalConcept ; rdfs:label ?title FILTER (lang(?title) = ?lang) }
+""", encoding="utf-8")
+    query = Catalogue(tmp_path).get("titles")
+    assert query.run(store, {"lang": "en"})[1], "the honest value finds titles"
     hostile = 'en") } UNION { ?ppc ?p ?title . BIND("en" AS ?lang'
-    assert named(store, catalogue, "plan-ppcs", lang=hostile) == []
+    assert query.run(store, {"lang": hostile})[1] == []
 
 
 def test_bad_parameters_are_named(catalogue):
@@ -109,4 +118,4 @@ def test_cli_query_usage_errors_exit_2(capsys):
 def test_cli_lists_the_catalogue(capsys):
     assert main(["queries"]) == 0
     out = capsys.readouterr().out
-    assert "ppc-lineage-backward" in out and "ppc: iri = plan/spa2/ppc/5" in out
+    assert "ppc-lineage-backward" in out and "ppc: iri of ProjectProposalConcept = plan/spa2/ppc/5" in out
