@@ -18,8 +18,8 @@ from commit_kg.namespaces import ID
 ROUTES = {  # path: the parameters /openapi.json must list for its GET
     "/api/queries": set(),
     "/api/queries/{name}": {"name", "format"},
-    "/api/coverage": {"kind", "as_of", "min_level"},
-    "/api/criteria": {"as_of"},
+    "/api/coverage": {"kind", "as_of", "min_level", "format"},
+    "/api/criteria": {"as_of", "format"},
     "/api/countries/{iso3}": {"iso3"},
     "/api/lineage/{plan}/{ppc}": {"plan", "ppc"},
     "/api/validation": {"severity", "format"},
@@ -68,9 +68,10 @@ def test_catalogue_lists_queries_with_typed_parameters_and_urls(server):
     assert {"plan-ppcs", "country-instruments", "ppc-lineage-backward", "coverage-gaps"} <= set(queries)
     gaps = queries["coverage-gaps"]
     assert gaps["title"]["en"] and gaps["title"]["th"] and gaps["description"]
-    assert {p["name"]: (p["type"], p["default"], p["required"]) for p in gaps["parameters"]} == {
-        "kind": ("iri", "cooperation-kind/mla", False), "as_of": ("date", "2010-12-31", False),
-        "min_rank": ("integer", "2", False)}
+    assert {p["name"]: (p["type"], p["rdf_class"], p["values"], p["default"], p["required"])
+            for p in gaps["parameters"]} == {
+        "kind": ("iri", "CooperationKind", [], "mla", False), "as_of": ("date", None, [], "today", False),
+        "min_rank": ("integer", None, ["1", "2", "3"], "2", False)}
     assert gaps["url"] == f"{server}/api/queries/coverage-gaps"
 
 

@@ -15,9 +15,10 @@ from typing import Annotated, Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.dependencies.models import Dependant
 from pydantic import BaseModel, Field
 
-from .. import criteria, tabular, validation_report
+from .. import criteria, reports, tabular, validation_report
 from ..catalogue import Catalogue
 from ..coverage import KINDS, LEVELS, CoverageIndex, gaps
 from ..errors import NotFoundError, ParameterError
@@ -63,8 +64,28 @@ def get_coverage_index(request: Request, graph: GraphDep, store: StoreDep) -> Co
     return cached[1]
 
 
+def query_parameters(dependant: Dependant) -> set[str]:
+    """The names of the query parameters a route (and the dependencies it uses) declares."""
+    return {p.alias for p in dependant.query_params}.union(*(query_parameters(d) for d in dependant.dependencies))
+
+
+def declared_parameters_only(request: Request) -> None:
+    """Refuse a query parameter the route does not declare, or one given twice, as /sparql and the
+    named queries do: a misspelt `as_off` must not quietly answer for today."""
+    declared = sorted(query_parameters(request.scope["route"].dependant))
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key not in declared:
+            raise ParameterError(f"unknown parameter {key[:40]!r}; this route takes: {', '.join(declared) or 'none'}")
+        if key in seen:
+            raise ParameterError(f"parameter '{key}' is given more than once")
+        seen.add(key)
+
+
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 CoverageDep = Annotated[CoverageIndex, Depends(get_coverage_index)]
+DeclaredParametersOnly = [Depends(declared_parameters_only)]
+TableFormat = Annotated[QueryFormat | None, Query(description="json (default) or csv; wins over the Accept header.")]
 
 
 # --- response models (they are what /docs shows) ------------------------------------------------------
@@ -76,7 +97,10 @@ class Title(BaseModel):
 
 class ParameterInfo(BaseModel):
     name: str
-    type: str = Field(description="iri, string, integer or date")
+    type: str = Field(description="iri, string, integer or date (YYYY-MM-DD; the default `today` is the day asked)")
+    rdf_class: str | None = Field(description="For an iri: the ck: class its value must be an instance of; the "
+                                              "short form (`THA`, `mla`) is the last segment of the instance's IRI.")
+    values: list[str] = Field(description="The only values taken, when the query declares them.")
     default: str | None
     required: bool
     description: str
@@ -212,14 +236,15 @@ def single_values(request: Request, reserved: set[str]) -> dict[str, str]:
 
 # --- named queries ------------------------------------------------------------------------------------
 
-@router.get("/queries", tags=["queries"], response_model=list[QueryInfo],
+@router.get("/queries", tags=["queries"], response_model=list[QueryInfo], dependencies=DeclaredParametersOnly,
             summary="List the named queries with their parameters")
 def list_queries(catalogue: CatalogueDep, base: BaseDep) -> list[dict[str, Any]]:
     """Every named query of the catalogue: its name, English and Thai title, what it answers, and its
     parameters (type iri, string, integer or date; a default, or required). Run one at its `url`."""
     return [{"name": q.name, "title": {"en": q.title_en, "th": q.title_th}, "description": q.description,
-             "parameters": [{"name": p.name, "type": p.type, "default": p.default, "required": p.required,
-                             "description": p.description} for p in q.parameters],
+             "parameters": [{"name": p.name, "type": p.type, "rdf_class": p.rdf_class, "values": list(p.allowed),
+                             "default": p.default, "required": p.required, "description": p.description}
+                            for p in q.parameters],
              "url": f"{base}/api/queries/{q.name}"} for q in catalogue.queries.values()]
 
 
@@ -241,8 +266,7 @@ def list_queries(catalogue: CatalogueDep, base: BaseDep) -> list[dict[str, Any]]
 def run_query(
     name: Annotated[str, Path(description="The query's name, e.g. country-instruments.")],
     request: Request, store: StoreDep, catalogue: CatalogueDep,
-    format: Annotated[QueryFormat | None, Query(
-        description="json (default) or csv; wins over the Accept header.")] = None,
+    format: TableFormat = None,
 ) -> Any:
     """Run one named query of the catalogue. Its parameters are given in the query string by name and
     checked against the catalogue: an unknown one, or a value not of its type, is a 400 naming it;
@@ -258,32 +282,53 @@ def run_query(
 
 # --- coverage and criteria ----------------------------------------------------------------------------
 
-@router.get("/coverage", tags=["coverage"], response_model=CoverageAnswer,
-            summary="Legal basis of each pair of countries for one kind of cooperation on a date")
+TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {CSV: {}}, "description": "JSON, or CSV (one row per record, lists joined with '; ')."},
+    400: {"description": "A parameter that the route does not take, given twice, or not of its type"},
+    406: {"description": "Neither JSON nor CSV is acceptable"}}
+
+
+def as_table(request: Request, format: QueryFormat | None, records: list[dict[str, Any]]) -> Response | None:
+    """CSV when asked for (`format=csv` or Accept); None means answer JSON."""
+    if requested_format(MEDIA[format] if format else None, request.headers.get("accept"), [JSON, CSV]) == CSV:
+        return Response(reports.as_csv(records), media_type="text/csv; charset=utf-8")
+    return None
+
+
+@router.get("/coverage", tags=["coverage"], response_model=CoverageAnswer, dependencies=DeclaredParametersOnly,
+            summary="Legal basis of each pair of countries for one kind of cooperation on a date",
+            responses=TABLE_RESPONSES)
 def coverage(
+    request: Request,
     index: CoverageDep,
     kind: Annotated[Kind, Query(description="The kind of cooperation.")],
     as_of: AsOf = None,
     min_level: Annotated[MinLevel, Query(description="Pairs below this level are listed as gaps.")] = DEFAULT_MIN_LEVEL,
-) -> dict[str, Any]:
+    format: TableFormat = None,
+) -> Any:
     """The 15 pairs of COMMIT members for one kind of cooperation on a date: each pair's level
     (bilateral > regional > untoc > none, or unknown where the graph cannot decide), the instruments it
     rests on with their sources, stronger instruments whose state is undetermined, and the pairs below
-    `min_level`."""
+    `min_level`. As CSV: one row per pair."""
     day = as_of or datetime.date.today()
     answers = index.pairs(kind.value, day)
+    table = as_table(request, format, [a.record() for a in answers])
+    if table is not None:
+        return table
     return {"kind": kind.value, "as_of": day, "min_level": min_level.value, "pairs": [a.record() for a in answers],
             "gaps": [{"country_a": a.country_a, "country_b": a.country_b, "level": a.level}
                      for a in gaps(answers, min_level.value)]}
 
 
-@router.get("/criteria", tags=["coverage"], response_model=list[CriterionRecord],
-            summary="Each country's legal framework on the five SPA II criteria on a date")
-def criteria_table(store: StoreDep, as_of: AsOf = None) -> list[dict[str, Any]]:
-    """Country × criterion (6 × 5 = 30 cells) on a date: the status of the latest assessment on or
-    before it (met, partly-met, not-met; unknown where there is none), the law and articles relied on,
-    the source, the assessment's date and its rationale."""
-    return [cell.record() for cell in criteria.table(store, as_of or datetime.date.today())]
+@router.get("/criteria", tags=["coverage"], response_model=list[CriterionRecord], dependencies=DeclaredParametersOnly,
+            summary="Each country's legal framework on the five SPA II criteria on a date",
+            responses=TABLE_RESPONSES)
+def criteria_table(request: Request, store: StoreDep, as_of: AsOf = None, format: TableFormat = None) -> Any:
+    """Country × criterion (6 × 5 = 30 cells) on a date: the status of the assessment valid on it
+    (met, partly-met, not-met; unknown where there is none), the law and articles relied on, the
+    source, the assessment's date and its rationale. As CSV: one row per cell."""
+    records = [cell.record() for cell in criteria.table(store, as_of or datetime.date.today())]
+    return as_table(request, format, records) or records
 
 
 # --- countries ----------------------------------------------------------------------------------------
@@ -293,7 +338,7 @@ COUNTRY_FACTS = "SELECT ?country ?p ?o WHERE { ?country ?p ?o }"
 TASKFORCE = "SELECT ?country ?taskforce ?label WHERE { ?taskforce ck:taskforceOf ?country ; rdfs:label ?label }"
 
 
-@router.get("/countries/{iso3}", tags=["countries"], response_model=CountryAnswer,
+@router.get("/countries/{iso3}", tags=["countries"], response_model=CountryAnswer, dependencies=DeclaredParametersOnly,
             summary="A country: names, codes, taskforce, instruments, criteria and coverage today",
             responses={400: {"description": "Not three capital letters"},
                        404: {"description": "No country with that code (`not_found`)"}})
@@ -342,7 +387,7 @@ PPC_FACTS = """SELECT ?ppc ?plan ?notation ?label WHERE {
   OPTIONAL { ?ppc rdfs:label ?label } }"""
 
 
-@router.get("/lineage/{plan}/{ppc}", tags=["lineage"], response_model=LineageAnswer,
+@router.get("/lineage/{plan}/{ppc}", tags=["lineage"], response_model=LineageAnswer, dependencies=DeclaredParametersOnly,
             summary="Where a PPC comes from and what became of it",
             responses={404: {"description": "No such PPC (`not_found`)"}})
 def lineage(
@@ -366,7 +411,7 @@ def lineage(
 
 # --- validation ---------------------------------------------------------------------------------------
 
-@router.get("/validation", tags=["validation"], response_model=ValidationAnswer,
+@router.get("/validation", tags=["validation"], response_model=ValidationAnswer, dependencies=DeclaredParametersOnly,
             summary="The SHACL report of the graph being served",
             responses={200: {"content": {TURTLE: {}},
                              "description": "Results as JSON, or the standard sh:ValidationReport in Turtle."},
