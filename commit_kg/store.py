@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 
 from .errors import QuerySyntaxError
 from .namespaces import PREFIXES
 
 QueryAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+POSITION = re.compile(r"error at (\d+):(\d+): ")
+# The prefixed name the parser stopped after (SPARQL PNAME_NS + local part), read back from its position.
+PREFIXED_NAME = re.compile(r"([^\s:{}()<>\[\];,\"'^|?$*+!=/&]*):[^\s:]*$")
+
+
+def syntax_error(sparql: str, error: SyntaxError) -> QuerySyntaxError:
+    """The parser's message with its line:column; for a prefix that is not declared, one line naming it
+    (the parser reports the position just after the prefixed name) and the predeclared prefixes."""
+    text = str(error)
+    position = POSITION.match(text)
+    if position and "Prefix not found" in text:
+        line, column = int(position[1]), int(position[2])
+        lines = sparql.splitlines()
+        before = lines[line - 1][: column - 1] if 0 < line <= len(lines) else ""
+        name = PREFIXED_NAME.search(before)
+        if name:
+            prefix = name[1][:60]
+            return QuerySyntaxError(
+                f"SPARQL syntax error at {line}:{column}: undeclared prefix '{prefix}:'; declare it with "
+                f"PREFIX {prefix}: <namespace IRI>, or use a predeclared prefix ({', '.join(PREFIXES)})")
+    return QuerySyntaxError(f"SPARQL syntax error: {text}")
 
 
 class EmbeddedStore:
@@ -32,7 +55,7 @@ class EmbeddedStore:
                 **(dataset or {"use_default_graph_as_union": True}),
             )
         except SyntaxError as error:
-            raise QuerySyntaxError(f"SPARQL syntax error: {error}") from None
+            raise syntax_error(sparql, error) from None
 
     def select(self, sparql: str, **bound: ox.Term) -> list[dict[str, ox.Term]]:
         """A SELECT answer as dicts of variable name to term (unbound names left out); `bound`

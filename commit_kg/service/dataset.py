@@ -43,7 +43,8 @@ SPDX = "http://spdx.org/rdf/terms#"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 IANA = "https://www.iana.org/assignments/media-types/"
 
-# The published @context of the JSON-LD dump (/dumps/context.jsonld): the project's prefixes.
+# The published @context (/dumps/context.jsonld): the project's prefixes. The JSON-LD dump and every
+# JSON-LD description carry it inline, so that each parses on its own, offline.
 CONTEXT_PREFIXES = {name: PREFIXES[name] for name in (
     "ck", "id", "rdf", "rdfs", "skos", "dcterms", "prov", "owl", "xsd", "org", "schema", "time")}
 VOID_PREFIXES = {"void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "foaf": FOAF, "spdx": SPDX,
@@ -264,8 +265,8 @@ def generate(graph: BuiltGraph) -> DatasetFiles:
          ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), True, "http://www.w3.org/ns/formats/N-Triples"),
         ("commit-kg.nq", "application/n-quads", "N-Quads (one named graph per source file)",
          ox.serialize(quads, format=ox.RdfFormat.N_QUADS), True, "http://www.w3.org/ns/formats/N-Quads"),
-        ("commit-kg.jsonld", "application/ld+json", "JSON-LD (named graphs kept; @context: context.jsonld)",
-         to_jsonld(quads, "context.jsonld", CONTEXT_PREFIXES), True, "http://www.w3.org/ns/formats/JSON-LD"),
+        ("commit-kg.jsonld", "application/ld+json", "JSON-LD (named graphs kept; the @context of context.jsonld, inline)",
+         to_jsonld(quads, CONTEXT_PREFIXES, CONTEXT_PREFIXES), True, "http://www.w3.org/ns/formats/JSON-LD"),
         ("context.jsonld", "application/ld+json", "The JSON-LD @context of commit-kg.jsonld",
          context_document(), False, None),
     ]

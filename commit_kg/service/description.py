@@ -10,12 +10,14 @@ from rdflib.namespace import RDF, XSD
 
 from ..build import BuiltGraph
 from ..dataset_stats import statistics
+from ..namespaces import PREFIXES
 from ..settings import Settings
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 FORMATS = rdflib.Namespace("http://www.w3.org/ns/formats/")
 DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 SD_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
               "application/rdf+xml": "xml"}
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
@@ -43,6 +45,15 @@ def description_graph(graph: BuiltGraph, settings: Settings, base: str) -> rdfli
         g.add((service, rdflib.RDFS.comment, rdflib.Literal(
             "Read-only. No SPARQL Update. SERVICE (federation) is refused: no endpoint is on the allow-list.",
             lang="en")))
+    # SD has no term for predeclared prefixes; SHACL's sh:declare / sh:PrefixDeclaration is the W3C
+    # vocabulary for "these prefixes hold in the queries run here".
+    g.bind("sh", SH)
+    for prefix, namespace in PREFIXES.items():
+        declaration = rdflib.BNode(f"prefix-{prefix}")
+        g.add((service, SH.declare, declaration))
+        g.add((declaration, RDF.type, SH.PrefixDeclaration))
+        g.add((declaration, SH.prefix, rdflib.Literal(prefix)))
+        g.add((declaration, SH.namespace, rdflib.Literal(namespace, datatype=XSD.anyURI)))
     for name in RESULT_FORMATS:
         g.add((service, SD.resultFormat, FORMATS[name]))
     for name in INPUT_FORMATS:
@@ -79,9 +90,9 @@ def service_description(graph: BuiltGraph, settings: Settings, base: str, media:
 def query_page(base: str) -> str:
     """A plain query form for browsers; it posts to the endpoint and needs no script."""
     endpoint = html.escape(f"{base}/sparql")
-    example = html.escape("""PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?ppc ?title WHERE {
+    prefixes = "\n".join(f"<tr><td><code>{html.escape(name)}:</code></td><td><code>{html.escape(namespace)}</code></td></tr>"
+                         for name, namespace in PREFIXES.items())
+    example = html.escape("""SELECT ?ppc ?title WHERE {
   ?ppc dcterms:isPartOf <https://w3id.org/commit-kg/id/plan/spa2> ; rdfs:label ?title .
   FILTER (lang(?title) = "en")
 }""")
@@ -95,4 +106,10 @@ SELECT ?ppc ?title WHERE {
 <p><label>Results as <select name="format">
 <option value="json">SPARQL JSON</option><option value="xml">SPARQL XML</option>
 <option value="csv">CSV</option><option value="tsv">TSV</option></select></label>
-<button type="submit">Run</button></p></form></body></html>"""
+<button type="submit">Run</button></p></form>
+<h2 id="prefixes">Predeclared prefixes</h2>
+<p>These prefixes hold in every query without a <code>PREFIX</code> line (a query's own
+<code>PREFIX</code> wins). The Service Description lists them too (<code>sh:declare</code>).</p>
+<table><thead><tr><th>prefix</th><th>namespace</th></tr></thead><tbody>
+{prefixes}
+</tbody></table></body></html>"""

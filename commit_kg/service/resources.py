@@ -20,6 +20,7 @@ from fastapi import APIRouter, Header, Query, Response
 from ..errors import NotFoundError
 from ..namespaces import CK, GRAPH, ID, ONTOLOGY, PREFIXES
 from ..store import EmbeddedStore
+from .dataset import CONTEXT_PREFIXES, to_jsonld
 from .deps import BaseDep, StoreDep
 from .negotiation import parse_accept, requested_format
 from .pages import (
@@ -39,6 +40,7 @@ from .pages import (
 router = APIRouter()
 
 HTML = "text/html"
+JSON_LD = "application/ld+json"
 RDF_TYPES: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/ld+json": ox.RdfFormat.JSON_LD,
@@ -122,6 +124,8 @@ def represent(*, url: str, media: str, triples: list[ox.Triple], page: Callable[
     """The chosen representation of `triples` (the page is rendered only when HTML is chosen)."""
     if media == HTML:
         body = page().encode("utf-8")
+    elif media == JSON_LD:
+        body = to_jsonld([ox.Quad(t.subject, t.predicate, t.object) for t in triples], CONTEXT_PREFIXES, CONTEXT_PREFIXES)
     else:
         body = ox.serialize(triples, format=RDF_TYPES[media], prefixes=used_prefixes(triples))
     links = ", ".join(f'<{href}>; rel="alternate"; type="{other}"' for href, other, _ in alternates(url, media))
