@@ -34,7 +34,7 @@ Optional extra groups (--include, "all" = all three):
           GET on the endpoint without parameters returns RDF, contains an
           sd:endpoint triple naming ENDPOINT_URL, and uses the SD vocabulary
           consistently (approximate schema check, see check_sd_schema).
-  conneg  extra content-negotiation checks (not in the W3C manifest): Accept
+  conneg  extra content-negotiation checks (not in the W3C suite): Accept
           for XML/JSON/CSV/TSV results and Turtle/N-Triples/RDF-XML/JSON-LD graphs.
   dataset extra default-graph-uri / named-graph-uri checks that an endpoint
           ignoring those parameters cannot pass (needs the fixture).
@@ -321,7 +321,7 @@ class Runner:
         out.append(("sd:conforms-to-schema", "FAIL" if problems else "PASS", "; ".join(problems[:4]) or "ok"))
         return out
 
-    # extra content negotiation checks (not part of the W3C manifest) --------
+    # extra content negotiation checks (not part of the W3C suite) --------
     def run_conneg_tests(self):
         sel = "SELECT (1 AS ?value) {}"
         con = "CONSTRUCT { <http://example.org/s> <http://example.org/p> 1 } WHERE {}"
@@ -368,7 +368,7 @@ class Runner:
         return out
 
 
-    # extra protocol-dataset checks (not part of the W3C manifest) -----------
+    # extra protocol-dataset checks (not part of the W3C suite) -----------
     def run_dataset_tests(self, fixture):
         """Discriminating checks for default-graph-uri / named-graph-uri: the
         W3C query_dataset_* tests also pass on an endpoint that ignores these
