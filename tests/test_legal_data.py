@@ -60,19 +60,25 @@ def test_gaps_agree_with_the_named_query(store, index, catalogue, day):
     assert sparql == python
 
 
-@pytest.mark.parametrize("day", ["2009-12-31", "2010-12-31", "2025-07-01", datetime.date.today().isoformat()])
+@pytest.mark.parametrize("day", ["2004-06-01", "2009-12-31", "2010-12-31", "2015-01-01", "2016-06-01", "2018-06-01",
+                                 "2021-01-01", "2025-07-01", datetime.date.today().isoformat()])
 def test_criteria_command_and_named_query_agree(store, catalogue, day):
-    python = {(c.country, c.criterion): c.status for c in criteria.table(store, datetime.date.fromisoformat(day))}
-    sparql = {(r["country"], int(r["criterion"])): r.get("status", "unknown")
+    """The same assessment (or none), status, judged law and data-gap flag, from Python and pure SPARQL."""
+    python = {(c.country, c.criterion): (c.status, c.assessment, c.law.iri if c.law else None, c.data_gap)
+              for c in criteria.table(store, datetime.date.fromisoformat(day))}
+    sparql = {(r["country"], int(r["criterion"])): (r.get("status") or "unknown", r.get("assessment") or None,
+                                                    r.get("law") or None, r["data_gap"] == "true")
               for r in named(store, catalogue, "criteria-table", as_of=day)}
     assert len(python) == 30
     assert sparql == python
 
 
-def test_every_cell_is_assessed_at_both_reference_dates(store):
+def test_on_both_assessment_dates_each_cell_takes_that_days_assessment(store):
+    """On 2009-12-31 and 2025-07-01 every cell is answered by the assessment made as of that day: later
+    readings of a law hold from their own date, and unknown entries into force end there."""
     for day in ("2009-12-31", "2025-07-01"):
         cells = criteria.table(store, datetime.date.fromisoformat(day))
-        assert all(c.assessed_on == datetime.date.fromisoformat(day) for c in cells), day
+        assert all(c.assessment and c.assessment.endswith("/" + day) for c in cells), day
 
 
 def test_cli_coverage_json_records(capsys):
@@ -103,6 +109,11 @@ def test_cli_criteria_json(capsys):
     assert {r["criterion"] for r in records} == {1, 2, 3, 4, 5}
     assert all(r["status"] in ("met", "partly-met", "not-met", "unknown") for r in records)
     assert all(r["source"] for r in records if r["status"] != "unknown")
+    assert all(r["criterion_label"] and r["criterion_label_th"] for r in records)
+    assert all(r["valid_from"] and r["validity"] for r in records if r["assessment"])
+    assert all(r["law_label"] and r["law_entry_into_force"] is not None or "unknown" in r["validity"]
+               for r in records if r["law"])
+    assert len([r for r in records if r["law"]]) >= 25  # all but the policy-based judgments name their law
 
 
 def test_cli_rejects_a_bad_date():

@@ -55,16 +55,33 @@ def test_validate_exits_1_on_a_violation(file_copy, capsys):
     assert "Integrity violations" in out and "country/KHM" in out and "alpha-3" in out
 
 
+def data_gaps(args: list[str], capsys) -> dict[tuple[str, str, str], dict]:
+    assert main(["validate", *args, "--format", "json", "--severity", "warning"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    return {(i["country"], i["criterion"], i["date"]): i for i in items if i["category"] == "data-gap"}
+
+
 def test_removing_an_assessment_names_that_country_and_criterion(file_copy, capsys):
+    before = data_gaps(["--data-dir", str(file_copy.data_dir)], capsys)
     assessments = file_copy.data_dir / "assessments.ttl"
     text = assessments.read_text(encoding="utf-8")
     start = text.index("<assessment/THA/4/2009-12-31>")
     end = text.index("\n\n", start)
     assessments.write_text(text[:start] + text[end:], encoding="utf-8")
-    assert main(["validate", "--data-dir", str(file_copy.data_dir), "--format", "json", "--severity", "warning"]) == 0
-    data_gaps = [i for i in json.loads(capsys.readouterr().out) if i["category"] == "data-gap"]
-    assert [(i["country"], i["criterion"], i["date"]) for i in data_gaps] == [("THA", "4", "2010-12-31")]
-    assert "criterion 4, witness support" in data_gaps[0]["message_en"]
+    after = data_gaps(["--data-dir", str(file_copy.data_dir)], capsys)
+    assert set(after) - set(before) == {("THA", "4", "2010-12-31")}
+    gap = after[("THA", "4", "2010-12-31")]
+    assert "witness support (criterion 4)" in gap["message_en"] and "การสนับสนุนพยาน" in gap["message_th"]
+    assert gap["criterion_label"] == "Witness support" and gap["criterion_label_th"] == "การสนับสนุนพยาน"
+    assert gap["reason"].startswith("no assessment valid on this date")
+
+
+def test_unknown_statuses_are_data_gaps_with_their_reason(capsys):
+    gaps = data_gaps([], capsys)
+    today = datetime.date.today().isoformat()
+    myanmar = {c for (country, c, day) in gaps if country == "MMR" and day == today}
+    assert myanmar == {"2", "3", "4", "5"}
+    assert all(gaps[("MMR", c, today)]["reason"].startswith("assessment of 2025-07-01: status unknown") for c in myanmar)
 
 
 def coverage_warnings(settings: Settings) -> set[tuple[str, str]]:
@@ -108,7 +125,12 @@ def test_gaps_command_for_any_date(capsys):
     assert main(["gaps", "--as-of", "2004-06-01", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["as_of"] == "2004-06-01"
-    # Before any assessment (2009) every country and criterion is a data gap.
-    assert len([g for g in report["countries"] if g["gap"] == "data"]) == 30
+    data = {(g["country"], g["criterion"]): g for g in report["countries"] if g["gap"] == "data"}
+    # Thailand's 2008 Act, the first law judged for Thailand, entered into force on 2008-06-05 ...
+    assert {c for (country, c) in data if country == "THA"} == {1, 2, 3, 4, 5}
+    assert "2008-06-05" in data[("THA", 1)]["reason"]
+    # ... while China's Criminal Law, judged by the 2009 assessments, was in force since 1997.
+    china = {(g["criterion"], g["gap"]) for g in report["countries"] if g["country"] == "CHN"}
+    assert (1, "legal") in china and (1, "data") not in china
     assert main(["gaps", "--as-of", datetime.date.today().isoformat()]) == 0
     assert "Pairs (warning: no basis" in capsys.readouterr().out
