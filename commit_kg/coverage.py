@@ -366,7 +366,8 @@ def pair_iri(answer: PairCoverage) -> ox.NamedNode:
 
 def materialise_status(index: CoverageIndex, store: EmbeddedStore, days: list[datetime.date]) -> list[ox.Quad]:
     """One ck:CoverageStatus per pair, kind and reference day (graph/derived/coverage-status), hung on
-    a ck:CountryPair labelled with both names, so that the coverage-gap shapes can report on them."""
+    a ck:CountryPair labelled with both names, so that the coverage-gap shapes can report on them; each
+    carries the reasons of its undetermined bases (ck:statusReason), which a reported status links to."""
     labels = country_labels(store)
     by_iso = {iso: iri for iri, iso in index.countries.items()}
     quads: list[ox.Quad] = []
@@ -394,4 +395,6 @@ def materialise_status(index: CoverageIndex, store: EmbeddedStore, days: list[da
                 add(status, "coverageLevel", ox.NamedNode(f"{ID}coverage-level/{answer.level}"))
                 for basis in answer.basis:
                     add(status, "basisInstrument", ox.NamedNode(basis.instrument))
+                for reason in answer.reasons:
+                    add(status, "statusReason", ox.Literal(reason, language="en"))
     return quads
