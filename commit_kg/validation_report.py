@@ -23,6 +23,8 @@ CONTEXT = f"""SELECT ?node ?country ?criterion ?criterion_label ?criterion_label
   UNION
   {{ ?node a <{CK}CoverageStatus> ; <{CK}cooperationKind> ?kind ; <{CK}coverageLevel> ?level ; <{CK}statusDate> ?date }}
 }}"""
+COVERAGE_REASONS = f"""SELECT ?node (GROUP_CONCAT(?r; separator="; ") AS ?reason) WHERE {{
+  ?node a <{CK}CoverageStatus> ; <{CK}statusReason> ?r }} GROUP BY ?node"""
 KEYS = ("country", "criterion", "criterion_label", "criterion_label_th", "reason", "date", "kind", "level")
 
 
@@ -38,11 +40,13 @@ def classify(result: Violation) -> str:
 
 def records(result: ValidationResult, store: EmbeddedStore, minimum: str) -> list[dict]:
     """One record per SHACL result at or above `minimum` severity, with the country, criterion (number
-    and labels), pair, kind, level and date it concerns, and a data gap's reason (from the derived
-    status records)."""
+    and labels), pair, kind, level and date it concerns, and the reason of a data gap or of an unknown
+    coverage level (from the derived status records)."""
     solutions = store.query(CONTEXT)
     assert isinstance(solutions, ox.QuerySolutions)
     context = {row["node"].value: {k: row[k].value for k in KEYS if row[k]} for row in solutions}
+    for row in store.select(COVERAGE_REASONS):
+        context.setdefault(row["node"].value, {})["reason"] = row["reason"].value
     out = []
     for r in result.results:
         if ORDER[r.severity] > ORDER[minimum]:
@@ -53,7 +57,7 @@ def records(result: ValidationResult, store: EmbeddedStore, minimum: str) -> lis
         if record["category"] == "coverage-gap":
             about |= {"pair": r.focus_node.rsplit("/", 1)[-1]}
         record |= {k: (v.rsplit("/", 1)[-1] if k in ("kind", "level") else v) for k, v in about.items()
-                   if k != "reason" or record["category"] == "data-gap"}
+                   if k != "reason" or record["category"] in ("data-gap", "coverage-gap")}
         out.append(record)
     return sorted(out, key=lambda x: (ORDER[x["severity"]], x["category"], x.get("country", ""), x.get("pair", ""),
                                       x.get("date", ""), x["focus_node"]))
