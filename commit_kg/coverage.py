@@ -113,11 +113,9 @@ class Basis:
 
     def record(self, day: datetime.date | None = None) -> dict:
         """IRI, label, level, source URLs, the day it stops counting, and (given a day) why it is unknown."""
-        found = {"iri": self.instrument, "label": self.label, "level": self.level, "source": list(self.sources),
-                 "until": self.end.latest.isoformat() if self.end.latest else None}
-        if day is not None:
-            found["reason"] = self.reason_on(day)
-        return found
+        return {"iri": self.instrument, "label": self.label, "level": self.level, "source": list(self.sources),
+                "until": self.end.latest.isoformat() if self.end.latest else None,
+                "reason": self.reason_on(day) if day is not None else None}
 
 
 @dataclass(frozen=True)
@@ -317,7 +315,9 @@ def gaps(answers: list[PairCoverage], min_level: str) -> list[PairCoverage]:
 def materialise(candidates: list[Basis]) -> list[ox.Quad]:
     """The bases as RDF (graph/derived/coverage-bases), so SPARQL users and named queries can evaluate
     coverage for any date: ck:effectiveFrom is the day a basis counts from (end of a month/year window),
-    ck:notBefore the earliest it can have started; no ck:effectiveFrom means the start is unknown."""
+    ck:notBefore the earliest it can have started; no ck:effectiveFrom means the start is unknown. Each part
+    whose start can be undetermined (ck:undeterminedPart) carries its reason and the days between which it is
+    unknown (ck:unknownFrom, ck:unknownUntil), so that SPARQL can give the same reasons."""
     quads = []
 
     def add(subject: ox.NamedNode, predicate: str, obj: ox.Term) -> None:
@@ -347,6 +347,16 @@ def materialise(candidates: list[Basis]) -> list[ox.Quad]:
             add(node, "effectiveUntil", day(b.end.latest))
         add(node, "approximateStart", ox.Literal("false" if b.start.exact else "true",
                                                  datatype=ox.NamedNode(XSD + "boolean")))
+        for k, part in enumerate(b.parts):
+            if part.start.latest is not None and not part.start.upper_bound:
+                continue  # a known day, month or year: never undetermined
+            part_node = ox.NamedNode(f"{node.value}/part/{k + 1}")
+            add(node, "undeterminedPart", part_node)
+            add(part_node, "partReason", ox.Literal(part.reason(), language="en"))
+            if part.start.earliest is not None:
+                add(part_node, "unknownFrom", day(part.start.earliest))
+            if part.start.latest is not None:
+                add(part_node, "unknownUntil", day(part.start.latest))
     return quads
 
 
