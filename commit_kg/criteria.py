@@ -53,6 +53,8 @@ SELECT ?a ?law ?label ?eif ?adopted ?promulgated WHERE {{
 CRITERIA = f"""PREFIX ck: <{CK}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?n ?label WHERE {{ ?c a ck:LegalFrameworkCriterion ; skos:notation ?n ; rdfs:label ?label }}"""
+JudgedLaw = tuple[str, str, ox.Literal | None, list[ox.Literal]]  # IRI, label, entry into force, adoption/promulgation
+Judged = dict[str, JudgedLaw]  # by assessment IRI
 MEMBERS = f"SELECT ?iso WHERE {{ <{ID}process/commit> <{CK}memberCountry>/<{CK}iso3166Alpha3> ?iso }}"
 
 
@@ -69,12 +71,12 @@ class Law:
 class Validity:
     """From when an assessment holds. `start` is the first day it is known to hold; when the judged
     law's entry into force is unknown, `known` is False, `start` is only an upper bound (the
-    assessment's own date) and `not_before` the lower one (None: unbounded)."""
+    assessment's own date) and `not_before` the lower one (None: unbounded). `reason` says why, naming
+    the law."""
 
     start: datetime.date
     known: bool
     not_before: datetime.date | None
-    approximate: bool
     reason: str
 
 
@@ -138,9 +140,6 @@ def criterion_labels(store: EmbeddedStore) -> dict[int, dict[str, str]]:
     return labels
 
 
-Judged = dict[str, tuple[str, str, ox.Literal | None, list[ox.Literal]]]
-
-
 def assessments(store: EmbeddedStore) -> tuple[list[Assessment], Judged]:
     """Every assessment in the graph with its judged law, evidence (laws, then articles) and sources;
     and, by assessment, the judged law's IRI, label, entry into force and adoption/promulgation dates."""
@@ -186,7 +185,7 @@ def validities(items: list[Assessment], judged: Judged) -> dict[str, Validity]:
         for a in sorted(cell, key=lambda x: (x.assessed_on, x.iri)):
             law = judged.get(a.iri)
             if law and law[0] in seen:
-                out[a.iri] = Validity(a.assessed_on, True, None, False,
+                out[a.iri] = Validity(a.assessed_on, True, None,
                                       f"holds from its own date, {a.assessed_on}: a later reading of {law[1]}, "
                                       "already judged by an earlier assessment")
             else:
@@ -196,25 +195,25 @@ def validities(items: list[Assessment], judged: Judged) -> dict[str, Validity]:
     return out
 
 
-def _validity(a: Assessment, judged: tuple[str, str, ox.Literal | None, list[ox.Literal]] | None, previous: datetime.date | None) -> Validity:
+def _validity(a: Assessment, judged: JudgedLaw | None, previous: datetime.date | None) -> Validity:
     own = a.assessed_on
     if judged is None:
-        return Validity(own, True, None, False, f"holds from its own date, {own}: it judges no single law")
+        return Validity(own, True, None, f"holds from its own date, {own}: it judges no single law")
     _, label, eif, bounds = judged
     if eif is not None:
         window = window_of(eif)
         start = window.latest
         if previous is not None and start <= previous:
-            return Validity(own, True, None, False,
+            return Validity(own, True, None,
                             f"holds from its own date, {own}: a later reading of {label}, which entered into "
                             f"force on {eif.value}, before the previous assessment's start ({previous})")
         approximate = not window.exact
-        return Validity(start, True, None, approximate,
+        return Validity(start, True, None,
                         f"holds from {start}, the entry into force of {label}"
                         + (f" (known only as {eif.value}: counted from the end of that period)" if approximate else ""))
     lower = [window_of(b).earliest for b in bounds]
     not_before = max([d for d in lower if d is not None] + ([previous] if previous else []), default=None)
-    return Validity(own, False, not_before, False,
+    return Validity(own, False, not_before,
                     f"the entry into force of {label} is unknown: not before "
                     f"{not_before or 'any known date'}, and in force by {own}, the assessment's own date")
 
