@@ -119,6 +119,9 @@ class Instrument(BaseModel):
     label: str
     level: str
     source: list[str]
+    until: datetime.date | None = Field(description="The last day it counts (the end of a yearly instrument's year), if any.")
+    reason: str | None = Field(description="For an undetermined instrument: which participation or instrument lacks "
+                                           "which date (with its IRI) and what is known of it.")
 
 
 class PairRecord(BaseModel):
@@ -129,7 +132,10 @@ class PairRecord(BaseModel):
     level: str = Field(description="bilateral, regional, untoc, none or unknown")
     approximate: bool = Field(description="True when the answer rests on a date known only to the month or year.")
     basis: list[Instrument] = Field(description="The instruments giving the level, with their sources.")
-    undetermined: list[Instrument] = Field(description="Stronger instruments whose state on that date is unknown.")
+    undetermined: list[Instrument] = Field(description="Stronger instruments whose state on that date is unknown, "
+                                                       "each with its reason.")
+    reasons: list[str] = Field(description="Why the level is not higher: the reason of each undetermined instrument "
+                                           "(never empty when the level is unknown).")
 
 
 class Gap(BaseModel):
@@ -149,12 +155,22 @@ class CoverageAnswer(BaseModel):
 class CriterionRecord(BaseModel):
     country: str
     criterion: int
+    criterion_label: str = Field(description="The criterion's name in English.")
+    criterion_label_th: str = Field(description="The criterion's name in Thai.")
     status: str = Field(description="met, partly-met, not-met or unknown")
     evidence: list[str]
     source: list[str]
     assessed_on: datetime.date | None
     assessment: str | None
     rationale: str
+    law: str | None = Field(description="The IRI of the law (or amendment) the assessment judges.")
+    law_label: str | None
+    law_entry_into_force: str | None = Field(description="That law's entry into force, as precise as its source.")
+    valid_from: datetime.date | None = Field(description="The day from which the assessment holds.")
+    validity: str | None = Field(description="Why the assessment holds from then (or why no assessment holds).")
+    confidence: str | None
+    data_gap: bool = Field(description="True when no assessment holds on the date, or the one that holds is unknown.")
+    gap_reason: str | None
 
 
 class LangString(BaseModel):
@@ -202,6 +218,9 @@ class ValidationRecord(BaseModel):
     message_th: str
     country: str | None = None
     criterion: str | None = None
+    criterion_label: str | None = None
+    criterion_label_th: str | None = None
+    reason: str | None = Field(default=None, description="For a data gap or a coverage gap: why.")
     pair: str | None = None
     kind: str | None = None
     level: str | None = None
@@ -325,8 +344,9 @@ def coverage(
             responses=TABLE_RESPONSES)
 def criteria_table(request: Request, store: StoreDep, as_of: AsOf = None, format: TableFormat = None) -> Any:
     """Country × criterion (6 × 5 = 30 cells) on a date: the status of the assessment valid on it
-    (met, partly-met, not-met; unknown where there is none), the law and articles relied on, the
-    source, the assessment's date and its rationale. As CSV: one row per cell."""
+    (met, partly-met, not-met; unknown where there is none), the criterion's name, the law it judges and
+    the articles relied on, from when it holds and why, the source, its rationale and confidence, and
+    whether the cell is a data gap (with the reason). As CSV: one row per cell."""
     records = [cell.record() for cell in criteria.table(store, as_of or datetime.date.today())]
     return as_table(request, format, records) or records
 
