@@ -45,6 +45,7 @@ class PairGap:
     kind: str
     level: str
     severity: str
+    reasons: tuple[str, ...] = ()  # why no stronger instrument counts: each undetermined one, with its IRI
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class GapReport:
         return {"as_of": self.as_of.isoformat(),
                 "countries": [g.record() for g in self.countries],
                 "pairs": [{"country_a": g.country_a, "country_b": g.country_b, "kind": g.kind, "level": g.level,
-                           "severity": g.severity} for g in self.pairs]}
+                           "severity": g.severity, "reasons": list(g.reasons)} for g in self.pairs]}
 
 
 def gap_report(store: EmbeddedStore, index: CoverageIndex, as_of: datetime.date) -> GapReport:
@@ -72,7 +73,7 @@ def gap_report(store: EmbeddedStore, index: CoverageIndex, as_of: datetime.date)
         elif cell.status in ("not-met", "partly-met"):
             countries.append(CountryGap(cell.country, cell.criterion, "legal", cell.status, cell.assessed_on,
                                         reason=f"assessment of {cell.assessed_on}: {cell.status}", **named))
-    pairs = [PairGap(a.country_a, a.country_b, kind, a.level, SEVERITY_OF_LEVEL[a.level])
+    pairs = [PairGap(a.country_a, a.country_b, kind, a.level, SEVERITY_OF_LEVEL[a.level], tuple(a.reasons))
              for kind in GAP_KINDS for a in index.pairs(kind, as_of) if a.level in SEVERITY_OF_LEVEL]
     return GapReport(as_of, countries, pairs)
 
@@ -97,6 +98,7 @@ def gap_text(report: GapReport) -> str:
     lines += ["", "Pairs (warning: no basis; info: only UNTOC or unknown):"]
     for gap in report.pairs:
         lines.append(f"  {gap.country_a}-{gap.country_b} {gap.kind}: {gap.level} [{gap.severity}]")
+        lines += [f"      undetermined: {reason}" for reason in gap.reasons]
     if not report.pairs:
         lines.append("  none")
     return "\n".join(lines)

@@ -25,13 +25,14 @@ def coverage_text(answers: list[PairCoverage], below: list[PairCoverage], min_le
     lines.append(f"pairs below {min_level} ({len(below)}):")
     for a in below:
         basis = "; ".join(b.label for b in a.basis) or "no instrument in force found"
-        extra = ("; undetermined: " + "; ".join(b.label for b in a.undetermined)) if a.undetermined else ""
-        lines.append(f"  {a.country_a}-{a.country_b}: {a.level}{' (approximate)' if a.approximate else ''} — {basis}{extra}")
+        lines.append(f"  {a.country_a}-{a.country_b}: {a.level}{' (approximate)' if a.approximate else ''} — {basis}")
+        lines += [f"      undetermined: {reason}" for reason in a.reasons]
     covered = [a for a in answers if a not in below]
     lines.append(f"pairs at or above {min_level} ({len(covered)}):")
     for a in covered:
         lines.append(f"  {a.country_a}-{a.country_b}: {a.level}{' (approximate)' if a.approximate else ''} — "
                      + "; ".join(b.label for b in a.basis))
+        lines += [f"      undetermined: {reason}" for reason in a.reasons]
     return "\n".join(lines)
 
 

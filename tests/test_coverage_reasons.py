@@ -169,3 +169,24 @@ def test_the_named_query_gives_the_same_reasons(store, index, catalogue, kind, d
     assert sparql == python
     if day == "2010-12-31" and kind in ("mla", "extradition"):
         assert any(python.values()), "no reason on 2010-12-31: the comparison checks nothing"
+
+
+@pytest.mark.parametrize("kind", ["mla", "extradition"])
+def test_the_cli_table_and_the_gap_report_print_each_reason(index, kind, capsys):
+    """The reader of `commit-kg coverage` and `commit-kg gaps` sees the reasons, not only the JSON user."""
+    from commit_kg.cli import main
+
+    day = datetime.date(2010, 12, 31)
+    answers = index.pairs(kind, day)
+    expected = {reason for a in answers for reason in a.reasons}
+    assert expected, "on 2010-12-31 some instrument is undetermined"
+    assert main(["coverage", "--kind", kind, "--as-of", day.isoformat()]) == 0
+    table = capsys.readouterr().out
+    assert all(f"undetermined: {reason}" in table for reason in expected)
+    assert main(["gaps", "--as-of", day.isoformat(), "--format", "json"]) == 0
+    import json
+
+    pairs = {(p["country_a"], p["country_b"]): p for p in json.loads(capsys.readouterr().out)["pairs"] if p["kind"] == kind}
+    for a in answers:
+        if a.level == "unknown":
+            assert pairs[(a.country_a, a.country_b)]["reasons"] == a.reasons

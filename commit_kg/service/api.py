@@ -119,7 +119,8 @@ class Instrument(BaseModel):
     label: str
     level: str
     source: list[str]
-    until: datetime.date | None = Field(description="The last day it counts (the end of a yearly instrument's year), if any.")
+    until: datetime.date | None = Field(description="The first day it no longer counts (the day after a yearly "
+                                                    "instrument's year), if it ends.")
     reason: str | None = Field(description="For an undetermined instrument: which participation or instrument lacks "
                                            "which date (with its IRI) and what is known of it.")
 
