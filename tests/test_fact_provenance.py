@@ -27,9 +27,6 @@ FACT_CLASSES = (
     "ck:Participation", "ck:ReservationOrDeclaration", "ck:Claim", "ck:NationalLegislation",
     "ck:CriterionAssessment", "ck:LegalFrameworkCriterion",
 )
-# The five criteria are the plan's own yardsticks (seed L201, L222-L226), described in data/criteria.ttl;
-# every other fact class must also carry a confidence.
-CONFIDENCE_CLASSES = tuple(c for c in FACT_CLASSES if c != "ck:LegalFrameworkCriterion")
 CONFIDENCES = {f"{ID}confidence/{c}" for c in ("confirmed", "partial", "high", "medium", "low")}
 SEED = f"{ID}source/spa2-overview-th"
 
@@ -62,9 +59,9 @@ def test_every_fact_node_cites_a_source(store, facts):
 
 
 def test_every_fact_node_has_one_confidence_from_the_code_list(store):
-    nodes = instances(store, CONFIDENCE_CLASSES)
+    nodes = instances(store, FACT_CLASSES)
     found = rows(store, PREFIX + f"""SELECT ?x ?c WHERE {{
-        VALUES ?kind {{ {' '.join(CONFIDENCE_CLASSES)} }} ?t rdfs:subClassOf* ?kind . ?x a ?t ; ck:confidence ?c }}""")
+        VALUES ?kind {{ {' '.join(FACT_CLASSES)} }} ?t rdfs:subClassOf* ?kind . ?x a ?t ; ck:confidence ?c }}""")
     values: dict[str, set[str]] = defaultdict(set)
     for r in found:
         values[r["x"]].add(r["c"])

@@ -220,7 +220,7 @@ def test_ontology_documentation_in_html(server):
     documented = {str(t)[len(CK):] for t in graph.subjects(RDF.type, None) if str(t).startswith(CK)}
     assert "Plan" in page.ids and "party" in page.ids and "AdoptionDate" in page.ids
     assert documented <= page.ids, documented - page.ids  # /ontology#Term works for every term
-    for words in ("0.2.0", "https://w3id.org/commit-kg/ontology/0.2.0", "creativecommons.org/licenses/by/4.0",
+    for words in ("0.3.0", "https://w3id.org/commit-kg/ontology/0.3.0", "creativecommons.org/licenses/by/4.0",
                   "แผนปฏิบัติการอนุภูมิภาค", "0.1.0: first release"):
         assert words in response.text, words
     # a union domain is written out, not left as a blank node
