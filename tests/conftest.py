@@ -18,6 +18,8 @@ import pytest
 import read_guard
 
 from commit_kg.build import BuiltGraph, build
+from commit_kg.catalogue import Catalogue
+from commit_kg.coverage import CoverageIndex
 from commit_kg.settings import PROJECT_ROOT, Settings
 from commit_kg.store import EmbeddedStore
 
@@ -39,6 +41,18 @@ def graph(settings: Settings) -> BuiltGraph:
 @pytest.fixture(scope="session")
 def store(graph: BuiltGraph) -> EmbeddedStore:
     return EmbeddedStore(graph.store)
+
+
+@pytest.fixture(scope="session")
+def catalogue(settings: Settings) -> Catalogue:
+    """The named-query catalogue of the repository's queries/."""
+    return Catalogue(settings.queries_dir)
+
+
+@pytest.fixture(scope="session")
+def index(store: EmbeddedStore) -> CoverageIndex:
+    """The coverage index of the repository's graph."""
+    return CoverageIndex(store)
 
 
 @pytest.fixture

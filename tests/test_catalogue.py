@@ -14,11 +14,6 @@ from commit_kg.errors import ParameterError, QueryFileError, UnknownQueryError
 from commit_kg.namespaces import ID
 
 
-@pytest.fixture(scope="module")
-def catalogue(settings) -> Catalogue:
-    return Catalogue(settings.queries_dir)
-
-
 def test_every_query_has_a_bilingual_title_a_description_and_typed_parameters(catalogue):
     assert {"plan-ppcs", "ppc-lineage-backward", "ppc-lineage-forward", "ppc-activities", "ppc-targets"} <= set(
         catalogue.queries)

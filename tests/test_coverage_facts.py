@@ -12,11 +12,6 @@ from commit_kg.namespaces import ID
 TODAY = datetime.date.today().isoformat()
 
 
-@pytest.fixture(scope="module")
-def index(store) -> CoverageIndex:
-    return CoverageIndex(store)
-
-
 def answer(index: CoverageIndex, kind: str, day: str, a: str, b: str) -> PairCoverage:
     a, b = sorted((a, b))
     return next(x for x in index.pairs(kind, datetime.date.fromisoformat(day)) if (x.country_a, x.country_b) == (a, b))

@@ -9,8 +9,7 @@ import datetime
 import pytest
 from support import named, rows
 
-from commit_kg.catalogue import Catalogue
-from commit_kg.coverage import KINDS, CoverageIndex, State, state_of
+from commit_kg.coverage import KINDS, State, state_of
 from commit_kg.dates import UNKNOWN, window_of
 from commit_kg.namespaces import ID
 from commit_kg.reports import as_csv
@@ -21,16 +20,6 @@ PREFIX = """PREFIX ck: <https://w3id.org/commit-kg/ontology#> PREFIX dcterms: <h
 PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> """
 DEPOSIT_STEPS = "ck:depositedOn ck:ratifiedOn ck:accededOn ck:approvedOn"
-
-
-@pytest.fixture(scope="module")
-def index(store) -> CoverageIndex:
-    return CoverageIndex(store)
-
-
-@pytest.fixture(scope="module")
-def catalogue(settings) -> Catalogue:
-    return Catalogue(settings.queries_dir)
 
 
 @pytest.mark.parametrize("day", DAYS)

@@ -10,23 +10,12 @@ import pytest
 from support import named, rows
 
 from commit_kg import criteria
-from commit_kg.catalogue import Catalogue
 from commit_kg.cli import main
-from commit_kg.coverage import KINDS, LEVELS, CoverageIndex, gaps
+from commit_kg.coverage import KINDS, LEVELS, gaps
 
 DATES = ["2004-06-01", "2010-12-31", "2015-12-31", datetime.date.today().isoformat()]
 PREFIX = """PREFIX ck: <https://w3id.org/commit-kg/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
 """
-
-
-@pytest.fixture(scope="module")
-def index(store) -> CoverageIndex:
-    return CoverageIndex(store)
-
-
-@pytest.fixture(scope="module")
-def catalogue(settings) -> Catalogue:
-    return Catalogue(settings.queries_dir)
 
 
 @pytest.mark.parametrize("kind", ["LegalInstrument", "Participation", "NationalLegislation", "CriterionAssessment"])

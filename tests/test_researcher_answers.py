@@ -16,7 +16,6 @@ import rdflib
 import rdflib.compare
 from support import named, rows
 
-from commit_kg.catalogue import Catalogue
 from commit_kg.cli import main
 from commit_kg.errors import ParameterError
 from commit_kg.namespaces import ID, PREFIXES
@@ -25,11 +24,6 @@ COUNTRIES = ("CHN", "KHM", "LAO", "MMR", "THA", "VNM")
 PARTY_DATES = """SELECT ?instrument ?p ?d WHERE { ?instrument ck:hasParticipation ?x . ?x ck:participant ?country ; ?p ?d .
   VALUES ?p { ck:signedOn ck:ratifiedOn ck:accededOn ck:approvedOn ck:entryIntoForceOn ck:inForceNoLaterThan } }"""
 CITED = """SELECT DISTINCT ?x ?doc WHERE { ?x dcterms:source/ck:inDocument ?doc }"""
-
-
-@pytest.fixture(scope="module")
-def catalogue(settings) -> Catalogue:
-    return Catalogue(settings.queries_dir)
 
 
 @pytest.fixture(scope="module")
