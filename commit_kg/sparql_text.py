@@ -1,0 +1,359 @@
+"""What a SPARQL text asks for, read by a tokenizer that lexes it as the query engine does.
+
+The SERVICE allow-list, the answer formats and the read-only check need three facts about a query
+before the engine sees it: its form, the endpoints of its SERVICE clauses and how deeply its groups
+nest. A regular expression over the raw text gets all three wrong (a '#' inside an IRI is not a
+comment, a quote inside an IRI does not open a string), so this module scans the text once, left
+to right, with the terminals of SPARQL 1.1 (section 19.8) as Oxigraph's parser (spargebra 0.5, the
+engine behind /sparql) defines them, in linear time and without recursion.
+
+Three behaviours of that parser are followed on purpose, because a text it accepts could otherwise
+hide a SERVICE from a plain tokenizer:
+- keywords are matched by length with no word boundary, so `SERVICE:x{}`, `SERVICEex:x{}`,
+  `SERVICESILENT<x>{}` and `?s ?p trueSERVICE<x>{}` are all SERVICE clauses;
+- `<` after an operand inside an expression is the less-than operator, not the start of an IRI
+  (`FILTER(?a<?b)SERVICE:x#>` is a comparison, a SERVICE and a comment);
+- `\\uXXXX` escapes are not expanded before parsing (pyoxigraph is built without that option), so
+  they only count inside IRIs and strings.
+
+Text the engine would reject may be read differently (an unterminated string ends the scan): the
+engine reports the error and runs nothing, so only the reading of accepted texts matters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .namespaces import PREFIXES
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+WRITTEN_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class ServiceTarget:
+    """One SERVICE clause. `iri` is the resolved endpoint; None for a variable, a prefix declared
+    nowhere or a relative IRI with no base: none of these names an endpoint that can be allowed."""
+
+    iri: str | None
+    written: str
+    silent: bool
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """The form (or first update keyword), whether it is an update, its SERVICE clauses and the
+    deepest nesting of { } ( ) [ ] << >> groups."""
+
+    form: str
+    is_update: bool
+    services: tuple[ServiceTarget, ...]
+    depth: int
+
+
+# Character classes as spargebra 0.5 writes them (its PN_CHARS_BASE stops at U+FFFD).
+_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+         "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd")
+_CHARS = _BASE + "_\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_VARCHARS = _BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PREFIX = f"[{_BASE}][{_CHARS}]*+(?:\\.++[{_CHARS}]++)*+"
+_LOCAL = (f"(?:[{_BASE}_:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*+"
+          f"(?:\\.++(?:[{_CHARS}:]|{_PLX})++)?+")
+_ESCAPES = r"""\\[tbnrf"'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"""
+_IRI = re.compile(rf"<((?:[^<>\"{{}}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*+)>")
+_PNAME = re.compile(f"({_PREFIX})?+:({_LOCAL})?+")
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_TOKEN = re.compile(
+    r"(?:[ \t\r\n]++|#[^\r\n]*+)*+"  # whitespace and comments: skipped
+    r"(?:(?P<str>'''(?:(?:''|')?+(?:[^'\\]|" + _ESCAPES + r"))*+'''"
+    r'|"""(?:(?:""|")?+(?:[^"\\]|' + _ESCAPES + r'))*+"""'
+    r"|'(?:[^'\\\n\r]|" + _ESCAPES + r")*+'"
+    r'|"(?:[^"\\\n\r]|' + _ESCAPES + r')*+")'
+    rf"|(?P<var>[?$][{_VARCHARS}]++)"
+    rf"|(?P<bnode>_:[{_BASE}_0-9][{_CHARS}]*+(?:\.++[{_CHARS}]++)*+)"
+    rf"|(?P<pname>(?:{_PREFIX})?+:(?:{_LOCAL})?+)"
+    rf"|(?P<word>{_PREFIX})"
+    r"|(?P<num>[0-9]++\.[0-9]*+[eE][+-]?[0-9]++|\.[0-9]++[eE][+-]?[0-9]++|[0-9]++[eE][+-]?[0-9]++"
+    r"|[0-9]*+\.[0-9]++|[0-9]++)"
+    r"|(?P<lang>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+(?:--[a-zA-Z]++)?+)"
+    r"|(?P<nil>\([ \t\r\n]*+\))|(?P<anon>\[[ \t\r\n]*+\])"
+    r"|(?P<open>[{(\[])|(?P<close>[})\]])|(?P<lt><)|(?P<gt>>)"
+    r"|(?P<quote>['\"])"  # a quote that opens no valid string: the engine stops here
+    r"|(?P<op>\^\^|&&|\|\||!=|[.,;*+\-/!^|=?~&@])"
+    r"|(?P<other>[\s\S])|(?P<end>\Z))")
+_OPERAND = frozenset({"var", "iri", "pname", "str", "num", "lang", "nil", "anon", "bnode"})
+# Words after which an IRI followed by '{' is a target, not a glued SERVICE keyword.
+_TARGET_WORDS = ("graph", "named", "from", "describe", "service", "silent")
+_PARTS = re.compile(r"^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$",
+                    re.DOTALL)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= WRITTEN_LIMIT else text[: WRITTEN_LIMIT - 1] + "…"
+
+
+def _remove_dots(path: str) -> str:
+    """RFC 3986 5.2.4."""
+    out: list[str] = []
+    while path:
+        if path.startswith("../"):
+            path = path[3:]
+        elif path.startswith("./"):
+            path = path[2:]
+        elif path.startswith("/./"):
+            path = path[2:]
+        elif path == "/.":
+            path = "/"
+        elif path.startswith("/../") or path == "/..":
+            path = "/" + path[4:]
+            if out:
+                out.pop()
+        elif path in (".", ".."):
+            path = ""
+        else:
+            cut = path.find("/", 1)
+            cut = len(path) if cut < 0 else cut
+            out.append(path[:cut])
+            path = path[cut:]
+    return "".join(out)
+
+
+def resolve(reference: str, base: str | None) -> str | None:
+    """An IRI reference resolved against a base (RFC 3986 5.2.2); an absolute one is kept as written,
+    as the engine keeps it; None when it is relative and there is no base."""
+    ref = _PARTS.match(reference)
+    if ref is None:
+        return None
+    if ref[1] is not None:
+        return reference
+    if base is None or (b := _PARTS.match(base)) is None or b[1] is None:
+        return None
+    authority, path, query = b[2], b[3], b[4]
+    if ref[2] is not None:
+        authority, path, query = ref[2], _remove_dots(ref[3]), ref[4]
+    elif ref[3]:
+        if ref[3].startswith("/"):
+            path = _remove_dots(ref[3])
+        elif authority is not None and not path:
+            path = _remove_dots("/" + ref[3])
+        else:
+            path = _remove_dots(path[: path.rfind("/") + 1] + ref[3])
+        query = ref[4]
+    elif ref[4] is not None:
+        query = ref[4]
+    return (f"{b[1]}:" + (f"//{authority}" if authority is not None else "") + path
+            + (f"?{query}" if query is not None else "") + (f"#{ref[5]}" if ref[5] is not None else ""))
+
+
+def _unescape_iri(content: str) -> str:
+    return _UCHAR.sub(lambda m: chr(int(m[1] or m[2], 16)), content) if "\\" in content else content
+
+
+@dataclass
+class _Frame:
+    kind: str  # "{" group or block, "[" property list, "E" expression paren, "T" term-list paren, "<<"
+    clause: bool = False  # a SELECT / GROUP BY / ORDER BY / HAVING clause is open at this level
+
+
+class _Scan:
+    """One left-to-right pass; state is a stack of frames, never recursion."""
+
+    def __init__(self, text: str, base: str | None, prefixes: dict[str, str]) -> None:
+        self.text, self.base, self.prefixes = text, base, prefixes
+        self.services: list[ServiceTarget] = []
+        self.frames = [_Frame("{")]
+        self.depth = 0
+        self.form: str | None = None
+        self.is_update = False
+
+    # -- names ------------------------------------------------------------------------------
+
+    def expand(self, pname: str) -> str | None:
+        prefix, _, local = pname.partition(":")
+        namespace = self.prefixes.get(prefix)
+        return None if namespace is None else namespace + local.replace("\\", "")
+
+    def declared(self, pname: str) -> bool:
+        return _PNAME.fullmatch(pname) is not None and pname.partition(":")[0] in self.prefixes
+
+    def add_service(self, at: int, target: str, kind: str, silent: bool) -> None:
+        if kind == "iri":
+            iri = resolve(_unescape_iri(target[1:-1]), self.base)
+        elif kind == "pname":
+            iri = self.expand(target) if _PNAME.fullmatch(target) else None
+        else:
+            iri = None
+        line = self.text.count("\n", 0, at) + 1
+        self.services.append(ServiceTarget(iri, _clip(target), silent, line, at - self.text.rfind("\n", 0, at)))
+
+    def glued_service(self, at: int, rest: str) -> None:
+        """SERVICE glued to a prefixed name (`SERVICEex:x`, `SERVICESILENT:x`): the engine tries
+        SERVICE SILENT first, which needs the rest after SILENT to be a declared prefixed name."""
+        if rest[:6].lower() == "silent" and self.declared(rest[6:]):
+            self.add_service(at, rest[6:], "pname", True)
+        else:
+            self.add_service(at, rest, "pname", False)
+
+    # -- the pass ---------------------------------------------------------------------------
+
+    def run(self) -> None:  # noqa: C901, PLR0912, PLR0915 - one flat dispatch over token kinds, for speed
+        text, frames, match = self.text, self.frames, _TOKEN.match
+        prev_kind, prev, prev2_kind = "", "", ""
+        service_at, service_stage = -1, ""  # after a SERVICE keyword: "service", or "silent" once seen
+        glued_at, glued_rest = -1, ""  # a prefixed name that is SERVICE + target if '{' follows
+        declaring = ""  # in a prologue: "prefix", "base", "version", or "=" + the prefix being declared
+        pos = 0
+        while True:
+            m = match(text, pos)
+            kind = m.lastgroup
+            start, pos = m.start(kind), m.end()
+            if kind == "end" or kind == "quote":
+                break
+            token = m.group(kind)
+            if kind == "lt":  # the less-than operator after an operand in an expression; '<<'; an IRI
+                if frames[-1].kind == "E" and (prev_kind in _OPERAND or prev in (")", "]", "true", "false")):
+                    kind = "op"
+                elif text.startswith("<", pos):
+                    kind, token, pos = "<<", "<<", pos + 1
+                    frames.append(_Frame("<<"))
+                else:
+                    iri = _IRI.match(text, start)
+                    if iri:
+                        kind, token, pos = "iri", iri.group(), iri.end()
+                    else:
+                        kind = "other"
+            elif kind == "gt":
+                if text.startswith(">", pos) and frames[-1].kind == "<<":
+                    token, pos = ">>", pos + 1
+                    frames.pop()
+                kind = "op"
+            elif kind == "open":
+                top = frames[-1]
+                if token == "{":
+                    top.clause = False
+                    frames.append(_Frame("{"))
+                elif token == "[":
+                    frames.append(_Frame("["))
+                else:
+                    frames.append(_Frame(self.paren_kind(top, prev_kind, prev, prev2_kind)))
+            elif kind == "close" and len(frames) > 1:
+                frames.pop()
+            if len(frames) > self.depth:
+                self.depth = len(frames)
+
+            if service_at >= 0:  # SERVICE takes an optional SILENT, then a variable or an IRI
+                at, service_at = service_at, -1
+                if kind == "word" and service_stage == "service" and token.lower() == "silent":
+                    service_at, service_stage = at, "silent"
+                    kind = "keyword"
+                elif kind == "pname" and service_stage == "service":
+                    self.glued_service(at, token)
+                    kind = "target"
+                elif kind in ("pname", "iri", "var"):
+                    self.add_service(at, token, kind, service_stage == "silent")
+                    kind = "target"
+            if glued_at >= 0:
+                if token == "{":
+                    self.glued_service(glued_at, glued_rest)
+                glued_at = -1
+
+            if len(frames) == 1 and (declared := self.prologue(kind, token, declaring)) is not None:
+                declaring = declared
+            else:
+                declaring = ""
+                if kind == "word" or kind == "pname":
+                    lower = token.lower()
+                    self.body_word(lower)
+                    if kind == "word":
+                        found = lower.find("service")
+                        if found >= 0 and lower[found + 7:] in ("", "silent"):
+                            service_at = start + found
+                            service_stage = "silent" if lower[found + 7:] else "service"
+                    else:
+                        found = lower.partition(":")[0].find("service")
+                        if found >= 0 and not (prev_kind == "word" and prev.lower().endswith(_TARGET_WORDS)):
+                            glued_at, glued_rest = start + found, token[found + 7:]
+                elif self.form is None and kind != "target":
+                    self.form = "SELECT"  # not a query or update keyword: the engine reports the error
+            prev2_kind, prev_kind, prev = prev_kind, kind, token
+
+    def prologue(self, kind: str, token: str, declaring: str) -> str | None:
+        """PREFIX, BASE and VERSION declarations, also glued (`PREFIXex:<…>`); the next state, or
+        None when the token is no part of a declaration."""
+        if kind == "word" and token.lower() in ("prefix", "base", "version") and not declaring:
+            return token.lower()
+        if kind == "pname" and token.endswith(":") and token.count(":") == 1:
+            if declaring == "prefix":
+                return "=" + token[:-1]
+            if not declaring and token[:6].lower() == "prefix":
+                return "=" + token[6:-1]
+        if kind == "iri" and (declaring == "base" or declaring.startswith("=")):
+            self.declare(declaring, token)
+            return ""
+        if kind == "str" and declaring == "version":
+            return ""
+        return None
+
+    def declare(self, declaring: str, iri: str) -> None:
+        resolved = resolve(_unescape_iri(iri[1:-1]), self.base)
+        if declaring == "base":
+            self.base = resolved
+        elif resolved is not None:
+            self.prefixes[declaring[1:]] = resolved
+        else:  # a relative namespace with no base: the engine rejects it; expand nothing with it
+            self.prefixes.pop(declaring[1:], None)
+
+    def body_word(self, lower: str) -> None:
+        """The first word after the prologue names the form; SELECT, GROUP, ORDER and HAVING open a
+        clause whose parentheses hold expressions, and the words that follow such a clause end it."""
+        if self.form is None:
+            self.form = "SELECT"  # unless a keyword below says otherwise; the engine reports the error
+            for form in QUERY_FORMS + UPDATE_FORMS:
+                if lower.startswith(form.lower()):
+                    self.form, self.is_update = form, form in UPDATE_FORMS
+                    break
+        if lower.startswith(("select", "group", "order", "having")):
+            self.frames[-1].clause = True
+        elif lower.startswith(("where", "from", "limit", "offset", "values")):
+            self.frames[-1].clause = False
+
+    def paren_kind(self, top: _Frame, prev_kind: str, prev: str, prev2_kind: str) -> str:
+        """Whether a '(' opens an expression ("E") or a list of terms ("T": a collection, a path
+        group, a VALUES row or variable list, a triple term)."""
+        if prev_kind == "<<":
+            return "T"
+        if top.kind == "E":
+            return "E"
+        if top.kind in ("T", "<<"):
+            return "T"
+        if top.clause:
+            return "E"
+        if prev_kind == "word":
+            return "T" if prev == "a" or prev.lower() == "values" else "E"
+        if prev_kind in ("iri", "pname"):
+            if prev2_kind == "word":  # FILTER <fn>( or FILTER ex:fn(
+                return "E"
+            if prev_kind == "pname":  # FILTERex:fn( glued: the engine reads FILTER ex:fn(
+                name_prefix = prev.partition(":")[0]
+                found = name_prefix.lower().find("filter")
+                if found >= 0 and (name_prefix not in self.prefixes or name_prefix[found + 6:] in self.prefixes):
+                    return "E"
+        return "T"
+
+
+def inspect(text: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None) -> QueryShape:
+    """Form, update or not, SERVICE targets and nesting depth of a SPARQL text, in one linear pass.
+
+    Prefixed names expand with the text's own PREFIX declarations over `prefixes` (default: the
+    predeclared commit_kg.namespaces.PREFIXES); relative IRIs resolve against the text's BASE, else
+    `base_iri`. A target that cannot be resolved (a variable, an undeclared prefix, a relative IRI
+    without base) has iri None: the caller refuses it.
+    """
+    scan = _Scan(text, base_iri, dict(PREFIXES if prefixes is None else prefixes))
+    scan.run()
+    return QueryShape(scan.form or "SELECT", scan.is_update, tuple(scan.services), max(scan.depth - 1, 0))
