@@ -203,6 +203,7 @@ def _zygote_main(control: socket.socket, store: ox.Store, limits: Limits) -> Non
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _close_inherited_sockets(control.fileno())
     children: set[int] = set()
+    signal.signal(signal.SIGCHLD, lambda *_: _reap(children))  # a killed worker leaves no zombie behind
     try:
         while True:
             message, fds, _, _ = socket.recv_fds(control, 16, 1)
@@ -212,6 +213,7 @@ def _zygote_main(control: socket.socket, store: ox.Store, limits: Limits) -> Non
             pid = os.fork()
             if pid == 0:
                 control.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 code = 0
                 try:
                     _worker_main(socket.socket(fileno=fds[0]), store, limits, message[0])
@@ -247,19 +249,25 @@ class Worker:
     lane: Lane
 
     def kill(self) -> None:
+        if self.closed():
+            return
         try:
             signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
         except ProcessLookupError:
             pass
         self.close()
 
+    def closed(self) -> bool:
+        return self.sock.fileno() < 0
+
     def close(self) -> None:
+        """Release the socket and both descriptors, once (a number closed twice may be someone else's)."""
+        if self.closed():
+            return
+        asyncio.get_running_loop().remove_reader(self.pidfd)
         self.sock.close()
-        for fd in (self.pidfd, self.stderr):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        os.close(self.pidfd)
+        os.close(self.stderr)
 
     def alive(self) -> bool:
         """A pidfd turns readable when its process has exited (an idle worker killed from outside)."""
@@ -371,34 +379,53 @@ class QueryPool:
         if message != b"ready" or len(fds) != 2:
             ours.close()
             raise QueryFailedError("a query worker failed to start")
-        return Worker(ours, fds[0], fds[1], lane)
+        worker = Worker(ours, fds[0], fds[1], lane)
+        loop.add_reader(worker.pidfd, self._exited, worker)
+        return worker
 
     def _replace(self, worker: Worker) -> None:
         """Put a spare in the place of a worker that was killed or died, and start a new spare (or,
         with no spare left, the replacement itself)."""
+        lane = worker.lane
+        if lane.spares:
+            lane.release(lane.spares.pop())
+            self._refill(lane, spare=True)
+        else:
+            self._refill(lane, spare=False)
+
+    def _refill(self, lane: Lane, spare: bool) -> None:
+        """Start a worker in the background, as a spare or straight into the lane."""
         if self.closed:
             return
-        lane = worker.lane
-        spare_used = bool(lane.spares)
-        if spare_used:
-            lane.release(lane.spares.pop())
 
-        async def replace() -> None:
+        async def refill() -> None:
             try:
                 fresh = await self._spawn(lane)
             except Exception:  # noqa: BLE001 - the lane runs one short; logged for the operator
-                log.exception("could not replace a query worker in the %s lane", lane.name)
+                log.exception("could not start a query worker in the %s lane", lane.name)
                 return
             if self.closed:
                 fresh.kill()
-            elif spare_used:
+            elif spare:
                 lane.spares.append(fresh)
             else:
                 lane.release(fresh)
 
-        task = asyncio.get_running_loop().create_task(replace())
+        task = asyncio.get_running_loop().create_task(refill())
         self.spawning.add(task)
         task.add_done_callback(self.spawning.discard)
+
+    def _exited(self, worker: Worker) -> None:
+        """A worker's process ended (its pidfd turned readable). Idle or spare: replace it now. Busy:
+        the query running on it sees its socket close and reports why."""
+        lane = worker.lane
+        if worker in lane.idle:
+            lane.idle.remove(worker)
+            self._discard(worker)
+        elif worker in lane.spares:
+            lane.spares.remove(worker)
+            worker.kill()
+            self._refill(lane, spare=True)
 
     async def run(self, job: Job, arrival: float) -> memoryview:
         """The answer's bytes. `arrival` is the loop time the request arrived; the time limit counts
