@@ -68,23 +68,25 @@ _ESCAPES = r"""\\[tbnrf"'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"""
 _IRI = re.compile(rf"<((?:[^<>\"{{}}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*+)>")
 _PNAME = re.compile(f"({_PREFIX})?+:({_LOCAL})?+")
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_TOKEN = re.compile(
+_TOKEN = re.compile(  # the most frequent kinds first; where two could match, the engine's choice first
     r"(?:[ \t\r\n]++|#[^\r\n]*+)*+"  # whitespace and comments: skipped
-    r"(?:(?P<str>'''(?:(?:''|')?+(?:[^'\\]|" + _ESCAPES + r"))*+'''"
-    r'|"""(?:(?:""|")?+(?:[^"\\]|' + _ESCAPES + r'))*+"""'
-    r"|'(?:[^'\\\n\r]|" + _ESCAPES + r")*+'"
-    r'|"(?:[^"\\\n\r]|' + _ESCAPES + r')*+")'
-    rf"|(?P<var>[?$][{_VARCHARS}]++)"
-    rf"|(?P<bnode>_:[{_BASE}_0-9][{_CHARS}]*+(?:\.++[{_CHARS}]++)*+)"
+    rf"(?:(?P<var>[?$][{_VARCHARS}]++)"
     rf"|(?P<pname>(?:{_PREFIX})?+:(?:{_LOCAL})?+)"
     rf"|(?P<word>{_PREFIX})"
     r"|(?P<num>[0-9]++\.[0-9]*+[eE][+-]?[0-9]++|\.[0-9]++[eE][+-]?[0-9]++|[0-9]++[eE][+-]?[0-9]++"
     r"|[0-9]*+\.[0-9]++|[0-9]++)"
     r"|(?P<lang>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+(?:--[a-zA-Z]++)?+)"
-    r"|(?P<nil>\([ \t\r\n]*+\))|(?P<anon>\[[ \t\r\n]*+\])"
-    r"|(?P<open>[{(\[])|(?P<close>[})\]])|(?P<lt><)|(?P<gt>>)"
-    r"|(?P<quote>['\"])"  # a quote that opens no valid string: the engine stops here
     r"|(?P<op>\^\^|&&|\|\||!=|[.,;*+\-/!^|=?~&@])"
+    r"|(?P<nil>\([ \t\r\n]*+\))|(?P<anon>\[[ \t\r\n]*+\])"
+    # runs of brackets are one token each, so that deep nesting costs one match, not one per bracket
+    r"|(?P<open>[{(\[](?:[ \t\r\n]*+(?:\{|\((?![ \t\r\n]*+\))|\[(?![ \t\r\n]*+\])))*+)"
+    r"|(?P<close>[})\]](?:[ \t\r\n]*+[})\]])*+)|(?P<lt><)|(?P<gt>>)"
+    r"|(?P<str>'''(?:(?:''|')?+(?:[^'\\]|" + _ESCAPES + r"))*+'''"
+    r'|"""(?:(?:""|")?+(?:[^"\\]|' + _ESCAPES + r'))*+"""'
+    r"|'(?:[^'\\\n\r]|" + _ESCAPES + r")*+'"
+    r'|"(?:[^"\\\n\r]|' + _ESCAPES + r')*+")'
+    r"|(?P<quote>['\"])"  # a quote that opens no valid string: the engine stops there
+    rf"|(?P<bnode>_:[{_BASE}_0-9][{_CHARS}]*+(?:\.++[{_CHARS}]++)*+)"
     r"|(?P<other>[\s\S])|(?P<end>\Z))")
 _OPERAND = frozenset({"var", "iri", "pname", "str", "num", "lang", "nil", "anon", "bnode"})
 # Words after which an IRI followed by '{' is a target, not a glued SERVICE keyword.
@@ -154,19 +156,20 @@ def _unescape_iri(content: str) -> str:
     return _UCHAR.sub(lambda m: chr(int(m[1] or m[2], 16)), content) if "\\" in content else content
 
 
-@dataclass
-class _Frame:
-    kind: str  # "{" group or block, "[" property list, "E" expression paren, "T" term-list paren, "<<"
-    clause: bool = False  # a SELECT / GROUP BY / ORDER BY / HAVING clause is open at this level
+_SIMPLE = frozenset({"var", "str", "num", "op", "bnode", "lang", "nil", "anon", "other"})
+_WHITE = str.maketrans("", "", " \t\r\n")
 
 
 class _Scan:
-    """One left-to-right pass; state is a stack of frames, never recursion."""
+    """One left-to-right pass. The open groups are a stack of kinds: "{" a group or block, "[" a
+    property list, "E" an expression's parenthesis, "T" a list of terms (collection, path group,
+    VALUES row, triple term), "<<" a reified triple; never recursion."""
 
     def __init__(self, text: str, base: str | None, prefixes: dict[str, str]) -> None:
         self.text, self.base, self.prefixes = text, base, prefixes
         self.services: list[ServiceTarget] = []
-        self.frames = [_Frame("{")]
+        self.frames = ["{"]  # the outermost level stands for the text itself
+        self.clauses: set[int] = set()  # levels where a SELECT / GROUP BY / ORDER BY / HAVING clause is open
         self.depth = 0
         self.form: str | None = None
         self.is_update = False
@@ -202,49 +205,70 @@ class _Scan:
     # -- the pass ---------------------------------------------------------------------------
 
     def run(self) -> None:  # noqa: C901, PLR0912, PLR0915 - one flat dispatch over token kinds, for speed
-        text, frames, match = self.text, self.frames, _TOKEN.match
+        text, frames, clauses, match = self.text, self.frames, self.clauses, _TOKEN.match
         prev_kind, prev, prev2_kind = "", "", ""
         service_at, service_stage = -1, ""  # after a SERVICE keyword: "service", or "silent" once seen
         glued_at, glued_rest = -1, ""  # a prefixed name that is SERVICE + target if '{' follows
         declaring = ""  # in a prologue: "prefix", "base", "version", or "=" + the prefix being declared
-        pos = 0
+        depth, pos = 1, 0
         while True:
             m = match(text, pos)
             kind = m.lastgroup
-            start, pos = m.start(kind), m.end()
-            if kind == "end" or kind == "quote":
+            pos = m.end()
+            if kind in _SIMPLE and service_at < 0 and glued_at < 0 and self.form is not None:
+                prev2_kind, prev_kind, prev = prev_kind, kind, ""  # the common case, kept short
+                continue
+            if kind == "open":
+                token = m.group(kind).translate(_WHITE)
+                if len(set(token)) == 1 and token[0] != "(":  # a run of '{' or of '['
+                    clauses.discard(len(frames) - 1)
+                    frames.extend(token)
+                    prev2_kind, prev_kind, prev = (prev_kind if len(token) == 1 else kind), kind, token[0]
+                else:
+                    for char in token:
+                        if char == "(":
+                            frames.append(self.paren_kind(frames[-1], prev_kind, prev, prev2_kind))
+                        else:
+                            if char == "{":
+                                clauses.discard(len(frames) - 1)
+                            frames.append(char)
+                        prev2_kind, prev_kind, prev = prev_kind, kind, char
+                if len(frames) > depth:
+                    depth = len(frames)
+                token = token[0]
+                prev2_kind = prev_kind  # keep the history as the last bracket left it
+            elif kind == "close":
+                token = m.group(kind).translate(_WHITE)
+                keep = max(1, len(frames) - len(token))
+                if clauses and max(clauses) >= keep:
+                    clauses.intersection_update(range(keep))
+                del frames[keep:]
+                token = token[-1]
+            elif kind == "end" or kind == "quote":
                 break
-            token = m.group(kind)
-            if kind == "lt":  # the less-than operator after an operand in an expression; '<<'; an IRI
-                if frames[-1].kind == "E" and (prev_kind in _OPERAND or prev in (")", "]", "true", "false")):
-                    kind = "op"
+            elif kind == "lt":  # the less-than operator after an operand in an expression; '<<'; an IRI
+                if frames[-1] == "E" and (prev_kind in _OPERAND or prev in (")", "]", "true", "false")):
+                    kind, token = "op", "<"
                 elif text.startswith("<", pos):
                     kind, token, pos = "<<", "<<", pos + 1
-                    frames.append(_Frame("<<"))
+                    frames.append("<<")
+                    if len(frames) > depth:
+                        depth = len(frames)
                 else:
-                    iri = _IRI.match(text, start)
+                    iri = _IRI.match(text, pos - 1)
                     if iri:
                         kind, token, pos = "iri", iri.group(), iri.end()
                     else:
-                        kind = "other"
+                        kind, token = "other", "<"
             elif kind == "gt":
-                if text.startswith(">", pos) and frames[-1].kind == "<<":
+                if text.startswith(">", pos) and frames[-1] == "<<":
                     token, pos = ">>", pos + 1
                     frames.pop()
-                kind = "op"
-            elif kind == "open":
-                top = frames[-1]
-                if token == "{":
-                    top.clause = False
-                    frames.append(_Frame("{"))
-                elif token == "[":
-                    frames.append(_Frame("["))
                 else:
-                    frames.append(_Frame(self.paren_kind(top, prev_kind, prev, prev2_kind)))
-            elif kind == "close" and len(frames) > 1:
-                frames.pop()
-            if len(frames) > self.depth:
-                self.depth = len(frames)
+                    token = ">"
+                kind = "op"
+            else:
+                token = m.group(kind)
 
             if service_at >= 0:  # SERVICE takes an optional SILENT, then a variable or an IRI
                 at, service_at = service_at, -1
@@ -254,7 +278,7 @@ class _Scan:
                 elif kind == "pname" and service_stage == "service":
                     self.glued_service(at, token)
                     kind = "target"
-                elif kind in ("pname", "iri", "var"):
+                elif kind == "pname" or kind == "iri" or kind == "var":
                     self.add_service(at, token, kind, service_stage == "silent")
                     kind = "target"
             if glued_at >= 0:
@@ -264,23 +288,25 @@ class _Scan:
 
             if len(frames) == 1 and (declared := self.prologue(kind, token, declaring)) is not None:
                 declaring = declared
+            elif kind == "word" or kind == "pname":
+                declaring = ""
+                lower = token.lower()
+                self.body_word(lower)
+                if kind == "word":
+                    found = lower.find("service")
+                    if found >= 0 and lower[found + 7:] in ("", "silent"):
+                        service_at = m.start(kind) + found
+                        service_stage = "silent" if lower[found + 7:] else "service"
+                else:
+                    found = lower.partition(":")[0].find("service")
+                    if found >= 0 and not (prev_kind == "word" and prev.lower().endswith(_TARGET_WORDS)):
+                        glued_at, glued_rest = m.start(kind) + found, token[found + 7:]
             else:
                 declaring = ""
-                if kind == "word" or kind == "pname":
-                    lower = token.lower()
-                    self.body_word(lower)
-                    if kind == "word":
-                        found = lower.find("service")
-                        if found >= 0 and lower[found + 7:] in ("", "silent"):
-                            service_at = start + found
-                            service_stage = "silent" if lower[found + 7:] else "service"
-                    else:
-                        found = lower.partition(":")[0].find("service")
-                        if found >= 0 and not (prev_kind == "word" and prev.lower().endswith(_TARGET_WORDS)):
-                            glued_at, glued_rest = start + found, token[found + 7:]
-                elif self.form is None and kind != "target":
+                if self.form is None and kind != "target":
                     self.form = "SELECT"  # not a query or update keyword: the engine reports the error
             prev2_kind, prev_kind, prev = prev_kind, kind, token
+        self.depth = depth - 1
 
     def prologue(self, kind: str, token: str, declaring: str) -> str | None:
         """PREFIX, BASE and VERSION declarations, also glued (`PREFIXex:<…>`); the next state, or
@@ -318,24 +344,23 @@ class _Scan:
                     self.form, self.is_update = form, form in UPDATE_FORMS
                     break
         if lower.startswith(("select", "group", "order", "having")):
-            self.frames[-1].clause = True
+            self.clauses.add(len(self.frames) - 1)
         elif lower.startswith(("where", "from", "limit", "offset", "values")):
-            self.frames[-1].clause = False
+            self.clauses.discard(len(self.frames) - 1)
 
-    def paren_kind(self, top: _Frame, prev_kind: str, prev: str, prev2_kind: str) -> str:
-        """Whether a '(' opens an expression ("E") or a list of terms ("T": a collection, a path
-        group, a VALUES row or variable list, a triple term)."""
+    def paren_kind(self, top: str, prev_kind: str, prev: str, prev2_kind: str) -> str:
+        """Whether a '(' opens an expression ("E") or a list of terms ("T")."""
         if prev_kind == "<<":
             return "T"
-        if top.kind == "E":
+        if top == "E":
             return "E"
-        if top.kind in ("T", "<<"):
+        if top == "T" or top == "<<":
             return "T"
-        if top.clause:
+        if len(self.frames) - 1 in self.clauses:
             return "E"
         if prev_kind == "word":
             return "T" if prev == "a" or prev.lower() == "values" else "E"
-        if prev_kind in ("iri", "pname"):
+        if prev_kind == "iri" or prev_kind == "pname":
             if prev2_kind == "word":  # FILTER <fn>( or FILTER ex:fn(
                 return "E"
             if prev_kind == "pname":  # FILTERex:fn( glued: the engine reads FILTER ex:fn(
@@ -356,4 +381,4 @@ def inspect(text: str, *, base_iri: str | None = None, prefixes: dict[str, str] 
     """
     scan = _Scan(text, base_iri, dict(PREFIXES if prefixes is None else prefixes))
     scan.run()
-    return QueryShape(scan.form or "SELECT", scan.is_update, tuple(scan.services), max(scan.depth - 1, 0))
+    return QueryShape(scan.form or "SELECT", scan.is_update, tuple(scan.services), scan.depth)
