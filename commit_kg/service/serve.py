@@ -4,7 +4,7 @@ copy-on-write). uvicorn's own `--workers` spawns fresh interpreters that would e
 again; gunicorn's `--preload` would fork as we do but adds a dependency for a loop this short.
 
 The parent binds and listens before forking (a client that connects early waits in the backlog), then
-only supervises: SIGINT or SIGTERM stops every worker (SIGKILL after a grace period), a worker that
+only supervises; each worker says "Uvicorn running on …" once it serves, as a single process does: SIGINT or SIGTERM stops every worker (SIGKILL after a grace period), a worker that
 dies later is replaced, and a worker that dies while starting stops the whole server with its code.
 Each worker runs the app's lifespan itself, and asks the kernel for SIGTERM if the parent dies.
 """
@@ -29,6 +29,7 @@ WAITED = STOP_SIGNALS | {signal.SIGCHLD}
 GRACE_S = 10.0  # how long stopping workers may take before they are killed
 STARTUP_S = 5.0  # a worker dying sooner than this after its fork is a start-up failure, not replaced
 PR_SET_PDEATHSIG = 1
+STARTUP_FAILURE = 3  # uvicorn's exit code when it cannot start
 GONE = contextlib.suppress(ProcessLookupError, ChildProcessError)  # a worker that has already exited
 
 
@@ -43,6 +44,30 @@ def die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):  # not Linux: workers still stop when the parent forwards signals
         pass
+
+
+class Worker(uvicorn.Server):
+    """A uvicorn server on an inherited socket that, once started, says so as uvicorn.run does."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and sockets:
+            self._log_started_message(sockets)
+
+
+def bind(config: uvicorn.Config) -> socket.socket:
+    """A listening TCP socket for the workers to share (uvicorn's bind, without its early message)."""
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    sock = socket.socket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((config.host, config.port))
+        sock.listen(config.backlog)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 class Supervisor:
@@ -66,7 +91,7 @@ class Supervisor:
         try:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, WAITED)
             die_with_parent()
-            uvicorn.Server(self.config).run(sockets=[self.sock])
+            Worker(self.config).run(sockets=[self.sock])
         except SystemExit as stop:
             code = stop.code if isinstance(stop.code, int) else 1
         except BaseException:
@@ -140,8 +165,11 @@ def serve(app: object, host: str, port: int, workers: int) -> int:
         return 0
     config = uvicorn.Config(app, host=host, port=port)
     config.load()  # protocol classes and middleware once, before the fork
-    sock = config.bind_socket()
-    sock.listen(config.backlog)  # connections made while workers start wait instead of being refused
+    try:
+        sock = bind(config)  # connections made while workers start wait in the backlog, not refused
+    except OSError as error:
+        log.error("cannot listen on %s:%d: %s", host, port, error)
+        return STARTUP_FAILURE
     try:
         return Supervisor(config, sock, workers).run()
     finally:
