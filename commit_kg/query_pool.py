@@ -56,6 +56,7 @@ HEADER = struct.Struct(">I")  # request: length of the JSON that follows
 ANSWER = struct.Struct(">BQ")  # answer: kind, length of the bytes that follow
 OK, ERROR, ERROR_RETIRE = 0, 1, 2
 HEAVY_NICE = 10
+PREEMPT_AFTER = 0.05  # seconds a fast-lane query keeps its worker when others wait for one
 WORKER_NAME, ZYGOTE_NAME = "ck-query-worker", "ck-query-zygote"  # in /proc/PID/comm
 # Errors a worker reports by code; anything else it cannot classify is query_failed (a 500: a bug).
 WORKER_ERRORS = {cls.code: cls for cls in (QuerySyntaxError, ResultTooLargeError, QueryMemoryLimitError,
@@ -207,10 +208,14 @@ def _zygote_main(control: socket.socket, store: ox.Store, limits: Limits) -> Non
     try:
         while True:
             message, fds, _, _ = socket.recv_fds(control, 16, 1)
-            _reap(children)
             if not message or not fds:
                 return
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # closing the socket tells the HTTP process this worker will not come
+                log.exception("could not fork a query worker")
+                os.close(fds[0])
+                continue
             if pid == 0:
                 control.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -225,16 +230,26 @@ def _zygote_main(control: socket.socket, store: ox.Store, limits: Limits) -> Non
             os.close(fds[0])
             children.add(pid)
     finally:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         for pid in children:
             os.kill(pid, signal.SIGKILL)
         for pid in children:
-            os.waitpid(pid, 0)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
 
 
 def _reap(children: set[int]) -> None:
+    """Collect the exit of every worker that has ended (called from SIGCHLD, so it may find one
+    already collected)."""
     for pid in list(children):
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            children.discard(pid)
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                continue
+        except ChildProcessError:
+            pass
+        children.discard(pid)
 
 
 # ---------------------------------------------------------------- the HTTP side
@@ -286,11 +301,15 @@ class Lane:
     nice: int
     lifo: bool
     queue_bound: int
+    # When a request must wait, the longest-running query past this many seconds is stopped (None: never).
+    preempt_after: float | None = None
     idle: list[Worker] = field(default_factory=list)
     # Started workers kept aside, one per worker, so a killed worker is replaced at once, not after a fork.
     spares: list[Worker] = field(default_factory=list)
     waiters: collections.deque[asyncio.Future] = field(default_factory=collections.deque)
     busy_until: dict[Worker, float] = field(default_factory=dict)
+    # Running attempts that may be preempted: worker -> [start, its timeout, already told to stop].
+    running: dict[Worker, list] = field(default_factory=dict)
 
     def waiting(self) -> int:
         return len(self.waiters)
@@ -302,6 +321,7 @@ class Lane:
             return self.idle.pop()
         waiter = loop.create_future()
         self.waiters.append(waiter)
+        self.make_room(loop.time())
         timer = loop.call_at(until, lambda: waiter.done() or waiter.set_result(None))
         try:
             return await waiter
@@ -313,6 +333,21 @@ class Lane:
             timer.cancel()
             if waiter in self.waiters:
                 self.waiters.remove(waiter)
+
+    def make_room(self, now: float) -> None:
+        """One running attempt told to stop per waiter: those that started first stop once they have
+        run `preempt_after` seconds (at once if they already have)."""
+        if self.preempt_after is None:
+            return
+        runs = sorted(self.running.values(), key=lambda run: run[0])
+        told = sum(run[2] for run in runs)
+        for run in runs:
+            if told >= len(self.waiters):
+                return
+            if not run[2]:
+                run[1].reschedule(min(run[1].when() or math.inf, max(now, run[0] + self.preempt_after)))
+                run[2] = True
+                told += 1
 
     def release(self, worker: Worker) -> None:
         """Give a free worker to a waiter (the newest first in a LIFO lane), else keep it idle."""
@@ -330,7 +365,8 @@ class QueryPool:
 
     def __init__(self, store: ox.Store, limits: Limits) -> None:
         self.store, self.limits = store, limits
-        self.fast = Lane("fast", limits.fast_workers, 0, True, limits.fast_queue)
+        self.fast = Lane("fast", limits.fast_workers, 0, True, limits.fast_queue,
+                         preempt_after=min(PREEMPT_AFTER, limits.fast_slice))
         self.heavy = Lane("heavy", limits.heavy_workers, HEAVY_NICE, False, limits.heavy_queue)
         self.zygote_pid = 0
         self.control: socket.socket | None = None
@@ -433,13 +469,19 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         deadline = arrival + self.limits.timeout
         frame = job.frame()
+        if not self.fast.idle and self.heavy.idle and not self.heavy.waiting():
+            worker = self.heavy.idle.pop()  # the fast lane is busy and nothing else needs this one
+            if worker.alive():
+                return await self._heavy_attempt(worker, frame, deadline)
+            self._discard(worker)
         if self.fast.waiting() >= self.fast.queue_bound:
             raise QueryQueueFullError("too many queries are waiting; retry shortly", retry_after=1)
-        worker = await self._acquire(self.fast, min(deadline, arrival + self.limits.fast_slice))
-        if worker is not None:
-            done, body = await self._attempt(worker, frame, min(deadline, loop.time() + self.limits.fast_slice))
-            if done:
-                return body
+        worker = await self._acquire(self.fast, deadline)
+        if worker is None:
+            raise self._timeout()
+        done, body = await self._attempt(worker, frame, min(deadline, loop.time() + self.limits.fast_slice))
+        if done:
+            return body
         if loop.time() >= deadline:
             raise self._timeout()
         if self.heavy.waiting() >= self.heavy.queue_bound:
@@ -449,6 +491,9 @@ class QueryPool:
         worker = await self._acquire(self.heavy, deadline)
         if worker is None:
             raise self._timeout()
+        return await self._heavy_attempt(worker, frame, deadline)
+
+    async def _heavy_attempt(self, worker: Worker, frame: bytes, deadline: float) -> memoryview:
         done, body = await self._attempt(worker, frame, deadline)
         if not done:
             raise self._timeout()
@@ -473,9 +518,13 @@ class QueryPool:
         """Run a frame on a worker until `until`: (True, bytes) when it answered; (False, ...) when it
         ran over (the worker is killed and replaced); raises what the worker reported."""
         loop = asyncio.get_running_loop()
-        worker.lane.busy_until[worker] = until
+        lane = worker.lane
+        lane.busy_until[worker] = until
         try:
-            async with asyncio.timeout_at(until):
+            async with asyncio.timeout_at(until) as timeout:
+                if lane.preempt_after is not None:
+                    lane.running[worker] = [loop.time(), timeout, False]
+                    lane.make_room(loop.time())
                 await loop.sock_sendall(worker.sock, frame)
                 kind, size = ANSWER.unpack(await _read(loop, worker.sock, ANSWER.size))
                 body = await _read(loop, worker.sock, size)
@@ -489,6 +538,8 @@ class QueryPool:
         except BaseException:  # cancelled (client gone) or a broken socket: the worker's state is unknown
             self._discard(worker)
             raise
+        finally:
+            lane.running.pop(worker, None)
         if kind == OK:
             worker.lane.release(worker)
             return True, body

@@ -10,13 +10,16 @@ worker talks to the HTTP process over a Unix socket pair it inherited. libseccom
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
 import resource
 import signal
 import socket
 
+import pyseccomp as seccomp
+
+# Loaded once in the server, before any fork: a worker starts without looking for libraries.
+LIBC = ctypes.CDLL(None, use_errno=True)
 PR_SET_PDEATHSIG = 1
 PR_SET_NAME = 15
 DENIED_FAMILIES = (socket.AF_INET, socket.AF_INET6, socket.AF_NETLINK, socket.AF_PACKET)
@@ -24,8 +27,6 @@ DENIED_FAMILIES = (socket.AF_INET, socket.AF_INET6, socket.AF_NETLINK, socket.AF
 
 def deny_network() -> None:
     """Install the seccomp filter; raises if the kernel or libseccomp refuses (never runs unfiltered)."""
-    import pyseccomp as seccomp
-
     rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
     for family in DENIED_FAMILIES:
         rules.add_rule(seccomp.ERRNO(errno.EPERM), "socket", seccomp.Arg(0, seccomp.EQ, family))
@@ -47,9 +48,8 @@ def die_with_parent(name: str) -> None:
     """Be killed when the parent dies, even by SIGKILL, so no worker outlives the server; and carry
     `name` (at most 15 bytes) in /proc/PID/comm, so an operator (or a test) can tell the processes apart."""
     parent = os.getppid()
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+    if LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
-    libc.prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
+    LIBC.prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
