@@ -9,14 +9,16 @@ crash can be told apart from a memory-limit abort). Frames are length-prefixed: 
 an answer is one status byte, a length and the serialised bytes as they are (no pickling).
 
 Scheduling: two lanes, because the cost of a query is unknown until it runs.
-- The fast lane runs every query first, for at most `fast_slice` seconds. Waiting queries are served
-  newest first (LIFO) and each waits at most `fast_slice` for a fast worker: under a burst of heavy
-  queries a light query that arrives after them is not stuck behind them, and the old waiters move
-  on (adaptive LIFO, as in Facebook's "Fail at Scale", ACM Queue 2015).
-- A query that overruns its slice is killed there (its worker replaced) and runs again in the heavy
-  lane, FIFO, with what is left of its time limit (counted from the request's arrival). The heavy
-  lane's queue is bounded: past it, 503 with Retry-After. Heavy workers run at a lower CPU priority
-  (nice 10), so pages, the REST API and fast queries keep the processor.
+- The fast lane runs every query first, for at most `fast_slice` seconds (0.4 by default). When
+  requests wait for a fast worker, each makes the query that has run longest yield after 50 ms, and
+  a freed worker goes to the newest waiter (LIFO): a light query that arrives after a burst of heavy
+  ones runs within milliseconds instead of after all of them (adaptive LIFO, as in Facebook's "Fail
+  at Scale", ACM Queue 2015).
+- A query that overruns its slice, or yields, is killed there (a spare worker takes its place at once)
+  and runs again in the heavy lane, FIFO, with what is left of its time limit (counted from the
+  request's arrival). The heavy lane's queue is bounded: past it, 503 with Retry-After. Heavy workers
+  run at a lower CPU priority (nice 10), so pages, the REST API and fast queries keep the processor;
+  an idle heavy worker also takes a new query when the fast lane is full.
 The HTTP side never blocks a thread: it awaits the sockets on the event loop.
 """
 
