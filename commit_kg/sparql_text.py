@@ -220,23 +220,22 @@ class _Scan:
                 continue
             if kind == "open":
                 token = m.group(kind).translate(_WHITE)
-                if len(set(token)) == 1 and token[0] != "(":  # a run of '{' or of '['
+                if len(set(token)) == 1 and token[0] != "(":  # a run of '{' or of '[', in one step
                     clauses.discard(len(frames) - 1)
                     frames.extend(token)
-                    prev2_kind, prev_kind, prev = (prev_kind if len(token) == 1 else kind), kind, token[0]
                 else:
+                    previous = (prev_kind, prev, prev2_kind)
                     for char in token:
                         if char == "(":
-                            frames.append(self.paren_kind(frames[-1], prev_kind, prev, prev2_kind))
+                            frames.append(self.paren_kind(frames[-1], *previous))
                         else:
                             if char == "{":
                                 clauses.discard(len(frames) - 1)
                             frames.append(char)
-                        prev2_kind, prev_kind, prev = prev_kind, kind, char
+                        previous = ("open", char, previous[0])
                 if len(frames) > depth:
                     depth = len(frames)
-                token = token[0]
-                prev2_kind = prev_kind  # keep the history as the last bracket left it
+                token = token[0]  # what a pending glued SERVICE looks for: '{'
             elif kind == "close":
                 token = m.group(kind).translate(_WHITE)
                 keep = max(1, len(frames) - len(token))
