@@ -23,6 +23,7 @@ engine reports the error and runs nothing, so only the reading of accepted texts
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 
 from .namespaces import PREFIXES
@@ -30,6 +31,8 @@ from .namespaces import PREFIXES
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 WRITTEN_LIMIT = 200
+# Keywords compare as the engine compares them: ASCII letters folded, nothing else, length kept.
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ _PREFIX = f"[{_BASE}][{_CHARS}]*+(?:\\.++[{_CHARS}]++)*+"
 _LOCAL = (f"(?:[{_BASE}_:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*+"
           f"(?:\\.++(?:[{_CHARS}:]|{_PLX})++)?+")
 _ESCAPES = r"""\\[tbnrf"'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"""
-_IRI = re.compile(rf"<((?:[^<>\"{{}}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*+)>")
+_IRI = re.compile(r"<((?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+)>")
 _PNAME = re.compile(f"({_PREFIX})?+:({_LOCAL})?+")
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _TOKEN = re.compile(  # the most frequent kinds first; where two could match, the engine's choice first
@@ -105,9 +108,7 @@ def _remove_dots(path: str) -> str:
     while path:
         if path.startswith("../"):
             path = path[3:]
-        elif path.startswith("./"):
-            path = path[2:]
-        elif path.startswith("/./"):
+        elif path.startswith(("./", "/./")):
             path = path[2:]
         elif path == "/.":
             path = "/"
@@ -197,14 +198,14 @@ class _Scan:
     def glued_service(self, at: int, rest: str) -> None:
         """SERVICE glued to a prefixed name (`SERVICEex:x`, `SERVICESILENT:x`): the engine tries
         SERVICE SILENT first, which needs the rest after SILENT to be a declared prefixed name."""
-        if rest[:6].lower() == "silent" and self.declared(rest[6:]):
+        if rest[:6].translate(_ASCII_LOWER) == "silent" and self.declared(rest[6:]):
             self.add_service(at, rest[6:], "pname", True)
         else:
             self.add_service(at, rest, "pname", False)
 
     # -- the pass ---------------------------------------------------------------------------
 
-    def run(self) -> None:  # noqa: C901, PLR0912, PLR0915 - one flat dispatch over token kinds, for speed
+    def run(self) -> None:  # one flat dispatch over token kinds, for speed
         text, frames, clauses, match = self.text, self.frames, self.clauses, _TOKEN.match
         prev_kind, prev, prev2_kind = "", "", ""
         service_at, service_stage = -1, ""  # after a SERVICE keyword: "service", or "silent" once seen
@@ -233,8 +234,7 @@ class _Scan:
                                 clauses.discard(len(frames) - 1)
                             frames.append(char)
                         previous = ("open", char, previous[0])
-                if len(frames) > depth:
-                    depth = len(frames)
+                depth = max(depth, len(frames))
                 token = token[0]  # what a pending glued SERVICE looks for: '{'
             elif kind == "close":
                 token = m.group(kind).translate(_WHITE)
@@ -251,8 +251,7 @@ class _Scan:
                 elif text.startswith("<", pos):
                     kind, token, pos = "<<", "<<", pos + 1
                     frames.append("<<")
-                    if len(frames) > depth:
-                        depth = len(frames)
+                    depth = max(depth, len(frames))
                 else:
                     iri = _IRI.match(text, pos - 1)
                     if iri:
@@ -271,7 +270,7 @@ class _Scan:
 
             if service_at >= 0:  # SERVICE takes an optional SILENT, then a variable or an IRI
                 at, service_at = service_at, -1
-                if kind == "word" and service_stage == "service" and token.lower() == "silent":
+                if kind == "word" and service_stage == "service" and token.translate(_ASCII_LOWER) == "silent":
                     service_at, service_stage = at, "silent"
                     kind = "keyword"
                 elif kind == "pname" and service_stage == "service":
@@ -289,7 +288,7 @@ class _Scan:
                 declaring = declared
             elif kind == "word" or kind == "pname":
                 declaring = ""
-                lower = token.lower()
+                lower = token.translate(_ASCII_LOWER)
                 self.body_word(lower)
                 if kind == "word":
                     found = lower.find("service")
@@ -298,7 +297,8 @@ class _Scan:
                         service_stage = "silent" if lower[found + 7:] else "service"
                 else:
                     found = lower.partition(":")[0].find("service")
-                    if found >= 0 and not (prev_kind == "word" and prev.lower().endswith(_TARGET_WORDS)):
+                    after_target_word = prev_kind == "word" and prev.translate(_ASCII_LOWER).endswith(_TARGET_WORDS)
+                    if found >= 0 and not after_target_word:
                         glued_at, glued_rest = m.start(kind) + found, token[found + 7:]
             else:
                 declaring = ""
@@ -310,12 +310,12 @@ class _Scan:
     def prologue(self, kind: str, token: str, declaring: str) -> str | None:
         """PREFIX, BASE and VERSION declarations, also glued (`PREFIXex:<…>`); the next state, or
         None when the token is no part of a declaration."""
-        if kind == "word" and token.lower() in ("prefix", "base", "version") and not declaring:
-            return token.lower()
+        if kind == "word" and token.translate(_ASCII_LOWER) in ("prefix", "base", "version") and not declaring:
+            return token.translate(_ASCII_LOWER)
         if kind == "pname" and token.endswith(":") and token.count(":") == 1:
             if declaring == "prefix":
                 return "=" + token[:-1]
-            if not declaring and token[:6].lower() == "prefix":
+            if not declaring and token[:6].translate(_ASCII_LOWER) == "prefix":
                 return "=" + token[6:-1]
         if kind == "iri" and (declaring == "base" or declaring.startswith("=")):
             self.declare(declaring, token)
@@ -358,13 +358,13 @@ class _Scan:
         if len(self.frames) - 1 in self.clauses:
             return "E"
         if prev_kind == "word":
-            return "T" if prev == "a" or prev.lower() == "values" else "E"
+            return "T" if prev == "a" or prev.translate(_ASCII_LOWER) == "values" else "E"
         if prev_kind == "iri" or prev_kind == "pname":
             if prev2_kind == "word":  # FILTER <fn>( or FILTER ex:fn(
                 return "E"
             if prev_kind == "pname":  # FILTERex:fn( glued: the engine reads FILTER ex:fn(
                 name_prefix = prev.partition(":")[0]
-                found = name_prefix.lower().find("filter")
+                found = name_prefix.translate(_ASCII_LOWER).find("filter")
                 if found >= 0 and (name_prefix not in self.prefixes or name_prefix[found + 6:] in self.prefixes):
                     return "E"
         return "T"

@@ -60,8 +60,8 @@ CALLED = [  # (text, the SERVICE targets inspect must report); the engine calls 
     ("SELECT * { SERVICE<http://127.0.0.1:9/x>{} }", [(CANARY + "x", False)]),
     (f"PREFIX rdf: <{RDF}> SELECT * {{ ?s rdf:type ?o }} ", []),
     (f"PREFIX rdf: <{RDF}> SELECT * {{ SERVICE <{CANARY}a> {{}} }}", [(CANARY + "a", False)]),
-    (f"SELECT * {{ OPTIONAL {{ ?s <http://127.0.0.1:9/a/#it> ?o }} SERVICE <{CANARY}b> {{}} }}", [(CANARY + "b", False)]),
-    (f"SELECT * {{ OPTIONAL {{ ?s <http://127.0.0.1:9/a/it's> ?o }} SERVICE <{CANARY}c> {{}} }}", [(CANARY + "c", False)]),
+    (f"SELECT * {{ OPTIONAL {{ ?s <{CANARY}a/#it> ?o }} SERVICE <{CANARY}b> {{}} }}", [(CANARY + "b", False)]),
+    (f"SELECT * {{ OPTIONAL {{ ?s <{CANARY}a/it's> ?o }} SERVICE <{CANARY}c> {{}} }}", [(CANARY + "c", False)]),
     (f"SELECT * {{\nSERVICE\n<{CANARY}d>\n{{\n}}\n}}", [(CANARY + "d", False)]),
     (f"SELECT * {{ SERVICE # a comment\n  <{CANARY}e> # another\n {{}} }}", [(CANARY + "e", False)]),
     (f"PREFIX c: <{CANARY}> SELECT * {{ SERVICE c:f {{}} }}", [(CANARY + "f", False)]),
@@ -73,12 +73,12 @@ CALLED = [  # (text, the SERVICE targets inspect must report); the engine calls 
      [(CANARY + "k", False)]),
     (f"SELECT * {{ ?s ?p trueSERVICE<{CANARY}l>{{}} }}", [(CANARY + "l", False)]),
     (f"SELECT * {{ ?s ?p true.SERVICE<{CANARY}m>{{}} }}", [(CANARY + "m", False)]),
-    (f"PREFIX service: <http://127.0.0.1:9/x/> PREFIX : <{CANARY}> SELECT * {{ service:n {{}} }}", [(CANARY + "n", False)]),
+    (f"PREFIX service: <{CANARY}x/> PREFIX : <{CANARY}> SELECT * {{ service:n {{}} }}", [(CANARY + "n", False)]),
     (f"PREFIXc:<{CANARY}>SELECT*{{SERVICE c:o{{}}}}", [(CANARY + "o", False)]),
     (f"SELECT * {{ {{ SELECT * {{ SERVICE <{CANARY}p> {{}} }} }} }}", [(CANARY + "p", False)]),
     (f"SELECT * {{ {{}} UNION {{ SERVICE <{CANARY}q> {{}} }} }}", [(CANARY + "q", False)]),
     (f"SELECT * {{ VALUES ?v {{ <{CANARY}r> }} SERVICE ?v {{}} }}", [(None, False)]),
-    (f"PREFIX c: <{CANARY}> SELECT * {{ ?s ?p true FILTER(?s != \"SERVICE <http://127.0.0.1:9/x> {{}}\") SERVICE c:s\\#t {{}} }}",
+    (f"PREFIX c: <{CANARY}> SELECT * {{ ?s ?p true FILTER(?s != \"SERVICE <{CANARY}x> {{}}\") SERVICE c:s\\#t {{}} }}",
      [(CANARY + "s#t", False)]),
 ]
 
@@ -118,6 +118,14 @@ def test_silent(engine: ox.Store, text: str, expected: list) -> None:
 def test_service_in_strings_comments_and_names_does_not_count(engine: ox.Store, text: str) -> None:
     assert inspect(text, base_iri=ENDPOINT).services == ()
     assert not engine_calls_service(engine, text)
+
+
+def test_the_engine_does_not_expand_escapes_outside_strings_and_iris(engine: ox.Store) -> None:
+    """sparql_text reads `\\u0053ERVICE` as no keyword because pyoxigraph is built without SPARQL 1.1's
+    escape pre-processing; if an upgrade turns it on, this fails and the tokenizer must expand them too."""
+    with pytest.raises(SyntaxError):
+        engine.query("\\u0053ELECT * {}")
+    assert inspect(f"SELECT * {{ \\u0053ERVICE <{CANARY}> {{}} }}").services == ()
 
 
 def test_position_and_written_form() -> None:
