@@ -94,6 +94,7 @@ _TOKEN = re.compile(  # the most frequent kinds first; where two could match, th
 _OPERAND = frozenset({"var", "iri", "pname", "str", "num", "lang", "nil", "anon", "bnode"})
 # Words after which an IRI followed by '{' is a target, not a glued SERVICE keyword.
 _TARGET_WORDS = ("graph", "named", "from", "describe", "service", "silent")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _PARTS = re.compile(r"^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$",
                     re.DOTALL)
 
@@ -102,55 +103,61 @@ def _clip(text: str) -> str:
     return text if len(text) <= WRITTEN_LIMIT else text[: WRITTEN_LIMIT - 1] + "…"
 
 
-def _remove_dots(path: str) -> str:
-    """RFC 3986 5.2.4."""
-    out: list[str] = []
-    while path:
-        if path.startswith("../"):
-            path = path[3:]
-        elif path.startswith(("./", "/./")):
-            path = path[2:]
-        elif path == "/.":
-            path = "/"
-        elif path.startswith("/../") or path == "/..":
-            path = "/" + path[4:]
-            if out:
-                out.pop()
-        elif path in (".", ".."):
-            path = ""
-        else:
-            cut = path.find("/", 1)
-            cut = len(path) if cut < 0 else cut
-            out.append(path[:cut])
-            path = path[cut:]
-    return "".join(out)
+def _drop_last_segment(out: str, authority_end: int, has_authority: bool) -> str:
+    slash = out.rfind("/", authority_end)
+    if slash >= 0:
+        return out[: slash + 1]
+    return out[:authority_end] + ("/" if has_authority else "")
+
+
+def _append_path(out: str, rest: str, authority_end: int, has_authority: bool) -> str | None:
+    """The reference's path appended character by character, each '.' or '..' segment applied when
+    it ends, as oxiri 0.2 (the engine's IRI library) does it; query and fragment kept as written."""
+    for at, char in enumerate(rest + "\0"):  # "\0" stands for the end of the reference
+        if char not in "/?#\0":
+            out += char
+            continue
+        path = out[authority_end:]
+        if path.endswith("/.."):
+            out = _drop_last_segment(out[:-3], authority_end, has_authority)
+        elif path.endswith("/.") or path == ".":
+            out = out[:-1]
+        elif path == "..":
+            out = out[:-2]
+        elif char == "/":
+            out += "/"
+            continue
+        if not has_authority and out[authority_end:].startswith("//"):
+            return None  # the engine refuses a path that would read as an authority
+        if char != "/":
+            return out + rest[at:]
+    return out  # unreachable: the loop ends at "\0"
 
 
 def resolve(reference: str, base: str | None) -> str | None:
-    """An IRI reference resolved against a base (RFC 3986 5.2.2); an absolute one is kept as written,
-    as the engine keeps it; None when it is relative and there is no base."""
-    ref = _PARTS.match(reference)
-    if ref is None:
-        return None
-    if ref[1] is not None:
+    """An IRI reference resolved against a base as the engine resolves it (RFC 3986 5.2 in oxiri's
+    streaming form: dot segments of the base are kept unless a '..' of the reference removes them;
+    an absolute reference is kept as written); None when it is relative and there is no base."""
+    if _SCHEME.match(reference):
         return reference
-    if base is None or (b := _PARTS.match(base)) is None or b[1] is None:
+    parts = _PARTS.match(base or "")
+    if base is None or parts is None or parts[1] is None:
         return None
-    authority, path, query = b[2], b[3], b[4]
-    if ref[2] is not None:
-        authority, path, query = ref[2], _remove_dots(ref[3]), ref[4]
-    elif ref[3]:
-        if ref[3].startswith("/"):
-            path = _remove_dots(ref[3])
-        elif authority is not None and not path:
-            path = _remove_dots("/" + ref[3])
-        else:
-            path = _remove_dots(path[: path.rfind("/") + 1] + ref[3])
-        query = ref[4]
-    elif ref[4] is not None:
-        query = ref[4]
-    return (f"{b[1]}:" + (f"//{authority}" if authority is not None else "") + path
-            + (f"?{query}" if query is not None else "") + (f"#{ref[5]}" if ref[5] is not None else ""))
+    scheme, authority, path, query = parts[1], parts[2], parts[3], parts[4]
+    scheme_end = len(scheme) + 1
+    authority_end = scheme_end + (2 + len(authority) if authority is not None else 0)
+    path_end = authority_end + len(path)
+    query_end = path_end + (1 + len(query) if query is not None else 0)
+    if reference == "" or reference.startswith("#"):
+        return base[:query_end] + reference
+    if reference.startswith("//"):
+        return base[:scheme_end] + reference
+    if reference.startswith("?"):
+        return base[:path_end] + reference
+    if reference.startswith("/"):
+        return _append_path(base[:authority_end] + "/", reference[1:], authority_end, authority is not None)
+    start = _drop_last_segment(base[:path_end], authority_end, authority is not None)
+    return _append_path(start, reference, authority_end, authority is not None)
 
 
 def _unescape_iri(content: str) -> str:
@@ -216,11 +223,13 @@ class _Scan:
             m = match(text, pos)
             kind = m.lastgroup
             pos = m.end()
-            if kind in _SIMPLE and service_at < 0 and glued_at < 0 and self.form is not None:
+            if kind in _SIMPLE and service_at < 0 and glued_at < 0 and self.form:
                 prev2_kind, prev_kind, prev = prev_kind, kind, ""  # the common case, kept short
                 continue
             if kind == "open":
-                token = m.group(kind).translate(_WHITE)
+                token = m.group(kind)
+                if len(token) > 1:
+                    token = token.translate(_WHITE)
                 if len(set(token)) == 1 and token[0] != "(":  # a run of '{' or of '[', in one step
                     clauses.discard(len(frames) - 1)
                     frames.extend(token)
@@ -237,7 +246,9 @@ class _Scan:
                 depth = max(depth, len(frames))
                 token = token[0]  # what a pending glued SERVICE looks for: '{'
             elif kind == "close":
-                token = m.group(kind).translate(_WHITE)
+                token = m.group(kind)
+                if len(token) > 1:
+                    token = token.translate(_WHITE)
                 keep = max(1, len(frames) - len(token))
                 if clauses and max(clauses) >= keep:
                     clauses.intersection_update(range(keep))
@@ -288,7 +299,7 @@ class _Scan:
                 declaring = declared
             elif kind == "word" or kind == "pname":
                 declaring = ""
-                lower = token.translate(_ASCII_LOWER)
+                lower = token.lower() if token.isascii() else token.translate(_ASCII_LOWER)
                 self.body_word(lower)
                 if kind == "word":
                     found = lower.find("service")
