@@ -17,7 +17,12 @@ hide a SERVICE from a plain tokenizer:
   they only count inside IRIs and strings.
 
 Text the engine would reject may be read differently (an unterminated string ends the scan): the
-engine reports the error and runs nothing, so only the reading of accepted texts matters.
+engine reports the error and runs nothing, so only the reading of accepted texts matters. Where the
+tokens alone cannot tell, the reading errs towards finding a SERVICE: a prefixed name containing
+"service" and followed by '{' (`?s ?p service:x {}`) counts as one, so such a rare query is refused
+rather than a real SERVICE missed. Whether '(' opens an expression (where '<' compares) or a list of
+terms (collection, VALUES row, path) is judged from the words before it: FILTER, BIND, a function,
+a SELECT / GROUP BY / ORDER BY / HAVING clause.
 """
 
 from __future__ import annotations
