@@ -249,6 +249,8 @@ def table(runs: list[dict], cold: dict) -> str:
         ratios = run.get("ratios", {})
         lines.append(f"| {run['query']} | {run['mode']} | " + " | ".join(peers) + " | "
                      + f"{ratios.get(f'{OURS}/{OXIGRAPH}', '–')} | {ratios.get(f'{OURS}/{RDFLIB}', '–')} |")
+    if not cold:
+        return "\n".join(lines)
     lines += ["", f"cold start (median of {cold['repeat']}): commit-kg unchanged {cold['commit_kg_unchanged_s']} s, "
               f"changed files {cold['commit_kg_changed_s']} s; oxigraph serve in memory + load "
               f"{cold['oxigraph_in_memory_load_s']} s, serve-read-only {cold['oxigraph_read_only_s']} s "
@@ -263,11 +265,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="our HTTP workers (default: cores)")
     parser.add_argument("--repeat", type=int, default=3, help="cold starts of each kind (median)")
     parser.add_argument("--only", help="run only the queries whose name contains this")
+    parser.add_argument("--no-cold-start", action="store_true", help="skip the cold-start measures")
     args = parser.parse_args()
     for tool in ("wrk", "oxigraph", "rdflib-endpoint"):
         if not shutil.which(tool):
             sys.exit(f"{tool} not found: apt-get install wrk; pip install oxigraph rdflib-endpoint")
     queries = [q for q in query_set(PROJECT_ROOT / "queries") if not args.only or args.only in q.name]
+    load_at_start = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = {"COMMIT_KG_HTTP_WORKERS": str(args.workers)}
@@ -281,9 +285,10 @@ def main() -> None:
             rdflib_command = ["rdflib-endpoint", "serve", str(dump), "--host", "127.0.0.1", "--port", str(ports[RDFLIB])]
             with oxigraph_in_memory(ports[OXIGRAPH], dump), running(rdflib_command, rdflib.url):
                 runs = load_runs([ours, oxigraph, rdflib], queries, args, folder)
-        cold = cold_starts(dump, args, folder)
+        cold = {} if args.no_cold_start else cold_starts(dump, args, folder)
         quads = sum(1 for line in dump.read_text(encoding="utf-8").splitlines() if line.strip())
-    record = {"machine": {"cores": os.cpu_count(), "load_average_at_end": os.getloadavg()},
+    record = {"machine": {"cores": os.cpu_count(), "load_average_at_start": load_at_start,
+                          "load_average_at_end": os.getloadavg()},
               "settings": {"duration_s": args.duration, "connections": args.connections, "our_http_workers": args.workers,
                            "wrk_threads": min(args.connections, 2), "quads": quads,
                            "oxigraph": "serve, in memory, --union-default-graph, loaded over /store",
