@@ -242,13 +242,13 @@ def cold_starts(dump: Path, args: argparse.Namespace, folder: Path) -> dict:
 def table(runs: list[dict], cold: dict) -> str:
     lines = ["| query | mode | commit-kg | oxigraph serve (in memory) | rdflib-endpoint | ours/oxigraph | ours/rdflib |",
              "|---|---|---|---|---|---|---|"]
-    cell = lambda r: f"{r['requests_per_s']:,.0f} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms" + (  # noqa: E731
+    cell = lambda r: f"{r['requests_per_s']:,.0f} req/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms" + (  # noqa: E731
         f", {r['errors']} errors" if r["errors"] else "")
     for run in runs:
         peers = [cell(run[name]) if name in run else "–" for name in (OURS, OXIGRAPH, RDFLIB)]
         ratios = run.get("ratios", {})
-        lines.append(f"| {run['query']} | {run['mode']} | " + " | ".join(peers) + " | "
-                     + f"{ratios.get(f'{OURS}/{OXIGRAPH}', '–')} | {ratios.get(f'{OURS}/{RDFLIB}', '–')} |")
+        shown = [f"{ratios[key]:.2f}×" if key in ratios else "–" for key in (f"{OURS}/{OXIGRAPH}", f"{OURS}/{RDFLIB}")]
+        lines.append(f"| {run['query']} | {run['mode']} | " + " | ".join(peers + shown) + " |")
     if not cold:
         return "\n".join(lines)
     lines += ["", f"cold start (median of {cold['repeat']}): commit-kg unchanged {cold['commit_kg_unchanged_s']} s, "
@@ -266,7 +266,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="cold starts of each kind (median)")
     parser.add_argument("--only", help="run only the queries whose name contains this")
     parser.add_argument("--no-cold-start", action="store_true", help="skip the cold-start measures")
+    parser.add_argument("--table", action="store_true", help="only print the table of bench/results/http.json")
     args = parser.parse_args()
+    if args.table:
+        record = json.loads((Path(__file__).parent / "results" / "http.json").read_text(encoding="utf-8"))
+        print(table(record["runs"], record["cold_start"]))
+        return
     for tool in ("wrk", "oxigraph", "rdflib-endpoint"):
         if not shutil.which(tool):
             sys.exit(f"{tool} not found: apt-get install wrk; pip install oxigraph rdflib-endpoint")
