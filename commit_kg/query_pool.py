@@ -346,7 +346,7 @@ class Lane:
         for run in runs:
             if told >= len(self.waiters):
                 return
-            if not run[2]:
+            if not run[2] and not run[1].expired():  # an expired one is stopping already
                 run[1].reschedule(min(run[1].when() or math.inf, max(now, run[0] + self.preempt_after)))
                 run[2] = True
                 told += 1
@@ -533,7 +533,7 @@ class QueryPool:
         except TimeoutError:
             self._discard(worker)
             return False, memoryview(b"")
-        except EOFError:
+        except (EOFError, ConnectionError):
             death = self._death(worker)
             self._discard(worker)
             raise death from None

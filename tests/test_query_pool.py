@@ -4,14 +4,18 @@ the pool, and no process outlives the server."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from conftest import running_server
 from pool_support import HEAVY, alive, pool_processes, server_pid
+
+from commit_kg.query_pool import Lane
 
 ONE_PROCESS = {"COMMIT_KG_HTTP_WORKERS": "1"}
 
@@ -109,3 +113,36 @@ def test_no_pool_process_outlives_a_killed_server():
         while any(alive(p) for p in zygotes + workers) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not [p for p in zygotes + workers if alive(p)]
+
+
+def test_making_room_leaves_alone_a_query_whose_time_ran_out_that_instant():
+    """A waiter arriving in the same loop turn as a running query's time limit must not fail (it once
+    made that waiter's request a 500): the expiring query is stopping already."""
+
+    async def scenario() -> list[Exception]:
+        lane = Lane("fast", 1, 0, True, 10, preempt_after=0.0)
+        loop = asyncio.get_running_loop()
+        when = loop.time() + 0.05
+
+        async def running() -> None:
+            async with asyncio.timeout_at(when) as timeout:
+                lane.running["worker"] = [loop.time(), timeout, False]
+                await asyncio.sleep(1)
+
+        task = loop.create_task(running())
+        await asyncio.sleep(0)
+        lane.waiters.append(loop.create_future())
+        errors: list[Exception] = []
+
+        def make_room() -> None:
+            try:
+                lane.make_room(loop.time())
+            except Exception as error:  # noqa: BLE001 - what the test looks for
+                errors.append(error)
+
+        loop.call_at(when, make_room)
+        with pytest.raises(TimeoutError):
+            await task
+        return errors
+
+    assert asyncio.run(scenario()) == []
