@@ -16,12 +16,14 @@ handle is not (see bench/README.md).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
 import logging
 import os
 import shutil
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 
 FORMAT = 1  # bump when the layout of an entry changes
 KEEP = 8  # entries kept; older ones (least recently used) are removed after a new one is written
+STALE_S = 3600.0  # a temporary folder this old was left by a writer that died
 GRAPH_FILE, REPORT_FILE, META_FILE = "graph.nq", "report.nt", "meta.json"
 SEVERITIES = ("violation", "warning", "info")
 log = logging.getLogger("commit_kg.cache")
@@ -164,7 +167,8 @@ class StoreCache:
             log.warning("cache entry %s is damaged (%s): rebuilding", entry, error)
             shutil.rmtree(entry, ignore_errors=True)
             return None
-        os.utime(entry)  # most recently used: kept longest
+        with contextlib.suppress(OSError):  # a read-only cache still serves
+            os.utime(entry)  # most recently used: kept longest
         return BuiltGraph(store, CachedValidation(results, report), days, inputs.files, meta.version, cached_at=entry)
 
     def save(self, inputs: Inputs, graph: BuiltGraph) -> Path:
@@ -192,8 +196,14 @@ class StoreCache:
         return final
 
     def prune(self) -> None:
-        """Keep the KEEP most recently used entries (and temporary folders of live writers)."""
-        entries = sorted((p for p in self.folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                         key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[KEEP:]:
+        """Keep the KEEP most recently used entries; remove temporary folders a killed writer left
+        (older than STALE_S; younger ones may belong to a live writer)."""
+        used = {}
+        for path in self.folder.iterdir():
+            with contextlib.suppress(OSError):  # removed meanwhile by another process
+                if path.name.startswith(".tmp-") and time.time() - path.stat().st_mtime > STALE_S:
+                    shutil.rmtree(path, ignore_errors=True)
+                elif path.is_dir() and not path.name.startswith("."):
+                    used[path] = path.stat().st_mtime
+        for old in sorted(used, key=used.__getitem__, reverse=True)[KEEP:]:
             shutil.rmtree(old, ignore_errors=True)

@@ -25,7 +25,9 @@ def cached(file_copy: Settings, tmp_path: Path) -> Settings:
 
 def entries(settings: Settings) -> list[Path]:
     assert settings.cache_dir is not None
-    return sorted(p for p in settings.cache_dir.iterdir() if p.is_dir()) if settings.cache_dir.exists() else []
+    if not settings.cache_dir.exists():
+        return []
+    return sorted(p for p in settings.cache_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 def no_building(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -136,7 +138,7 @@ def test_an_entry_is_written_whole_or_not_at_all(cached: Settings, monkeypatch: 
     monkeypatch.setattr(rdflib.Graph, "serialize", fail)
     graph = build(cached)  # the build itself still succeeds
     assert graph.validation.conforms and graph.cached_at is None
-    assert cached.cache_dir is not None and list(cached.cache_dir.iterdir()) == []
+    assert cached.cache_dir is not None and list(cached.cache_dir.iterdir()) == []  # no .tmp- folder either
 
 
 def test_meta_names_the_key_it_was_written_for(cached: Settings):
@@ -144,3 +146,24 @@ def test_meta_names_the_key_it_was_written_for(cached: Settings):
     entry = entries(cached)[0]
     meta = json.loads((entry / META_FILE).read_text(encoding="utf-8"))
     assert meta["key"] == entry.name and meta["quads"] > 3000
+
+
+def test_old_entries_and_a_dead_writers_leftovers_are_pruned(cached: Settings, monkeypatch: pytest.MonkeyPatch):
+    import os
+
+    from commit_kg import store_cache
+
+    assert cached.cache_dir is not None
+    cached.cache_dir.mkdir()
+    stale, live = cached.cache_dir / ".tmp-stale", cached.cache_dir / ".tmp-live"
+    stale.mkdir()
+    live.mkdir()
+    os.utime(stale, (0, 0))
+    monkeypatch.setattr(store_cache, "KEEP", 1)
+    build(cached)
+    first = entries(cached)
+    os.utime(first[0], (1, 1))  # least recently used
+    other = cached.model_copy(update={"reference_dates": ["2004-06-01", "today"]})
+    build(other)
+    assert len(entries(cached)) == 1 and entries(cached) != first
+    assert not stale.exists() and live.exists()
