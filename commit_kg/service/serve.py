@@ -4,9 +4,10 @@ copy-on-write). uvicorn's own `--workers` spawns fresh interpreters that would e
 again; gunicorn's `--preload` would fork as we do but adds a dependency for a loop this short.
 
 The parent binds and listens before forking (a client that connects early waits in the backlog), then
-only supervises; each worker says "Uvicorn running on …" once it serves, as a single process does: SIGINT or SIGTERM stops every worker (SIGKILL after a grace period), a worker that
+only supervises: SIGINT or SIGTERM stops every worker (SIGKILL after a grace period), a worker that
 dies later is replaced, and a worker that dies while starting stops the whole server with its code.
-Each worker runs the app's lifespan itself, and asks the kernel for SIGTERM if the parent dies.
+Each worker runs the app's lifespan itself, says "Uvicorn running on …" once it serves (as a single
+process does), and asks the kernel for SIGTERM if the parent dies.
 """
 
 from __future__ import annotations
