@@ -32,7 +32,8 @@ from ..query_pool import Job, Limits, QueryPool
 from ..settings import Settings
 from ..sparql_text import QueryShape, inspect
 from . import description
-from .deps import BaseDep, GraphDep, SettingsDep
+from ..build import BuiltGraph
+from .deps import get_graph, get_settings, public_base
 from .negotiation import FORMAT_NAMES, requested_format
 
 router = APIRouter(tags=["sparql"])
@@ -135,7 +136,7 @@ def utf8(body: bytes) -> str:
         raise ParameterError(f"the request body is not UTF-8 (byte {error.start})") from None
 
 
-async def execute(request: Request, graph: GraphDep, settings: SettingsDep, values: dict[str, list[str]],
+async def execute(request: Request, graph: BuiltGraph, settings: Settings, values: dict[str, list[str]],
                   text: str, arrival: float) -> Response:
     endpoint = str(request.url).split("?")[0]
     shape = checked_shape(text, settings, endpoint)
@@ -170,17 +171,21 @@ def protocol_values(values: dict[str, list[str]]) -> str:
 
 
 @router.get("/sparql", summary="SPARQL query by GET; without a query, the Service Description")
-async def sparql_get(request: Request, graph: GraphDep, settings: SettingsDep, base: BaseDep) -> Response:
+async def sparql_get(request: Request) -> Response:
+    # The route takes no FastAPI dependencies: those are plain functions, which FastAPI would run in
+    # its thread pool, one thread hop each per request; here they are called directly.
     arrival = asyncio.get_running_loop().time()
+    graph, settings = get_graph(request), get_settings(request)
     values = parse_qs(request.url.query, keep_blank_values=True)
     if "query" not in values and "update" not in values:
-        return service_description(request, graph, settings, base, values)
+        return service_description(request, graph, settings, public_base(request), values)
     return await execute(request, graph, settings, values, protocol_values(values), arrival)
 
 
 @router.post("/sparql", summary="SPARQL query by URL-encoded POST or direct POST (application/sparql-query)")
-async def sparql_post(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
+async def sparql_post(request: Request) -> Response:
     arrival = asyncio.get_running_loop().time()
+    graph, settings = get_graph(request), get_settings(request)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     url_values = parse_qs(request.url.query, keep_blank_values=True)
     if content_type == FORM:
@@ -200,7 +205,7 @@ async def sparql_post(request: Request, graph: GraphDep, settings: SettingsDep) 
         "or application/x-www-form-urlencoded with a 'query' parameter")
 
 
-def service_description(request: Request, graph: GraphDep, settings: SettingsDep, base: str,
+def service_description(request: Request, graph: BuiltGraph, settings: Settings, base: str,
                         values: dict[str, list[str]]) -> Response:
     # A browser lists text/html first: it gets the query page; RDF clients get the description.
     accept = request.headers.get("accept")
