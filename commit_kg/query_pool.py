@@ -78,6 +78,8 @@ class Limits:
     memory_bytes: int
     result_bytes: int
     deny_network: bool
+    # With a SERVICE allow-list: the only TCP ports a worker may connect to (empty: not limited).
+    allowed_ports: tuple[int, ...] = ()
     fast_queue: int = 1024
 
 
@@ -143,9 +145,9 @@ def _serve_one(store: ox.Store, request: dict, limits: Limits) -> tuple[int, mem
         failure: CommitKgError = error
     except MemoryError:
         failure, kind = QueryMemoryLimitError(_memory_message(limits)), ERROR_RETIRE
-    except PermissionError:  # the seccomp filter refused a socket: the engine tried to reach the network
+    except PermissionError:  # seccomp or Landlock refused a socket or a connection
         failure = FederationRefusedError(
-            "the query tried to open a network connection (SERVICE), which query workers cannot do")
+            "the query tried to open a network connection (SERVICE) that query workers may not open")
     except OSError as error:  # a SERVICE call to an allowed endpoint failed
         failure = FederationFailedError(f"a federated query failed: {error}")
     except Exception as error:  # noqa: BLE001 - reported, with its type, as a failure of ours
@@ -169,6 +171,10 @@ def _worker_main(sock: socket.socket, store: ox.Store, limits: Limits, nice: int
     sandbox.limit_memory(limits.memory_bytes)
     if limits.deny_network:
         sandbox.deny_network()
+    else:
+        sandbox.deny_network(keep_ip=True)
+        if limits.allowed_ports:
+            sandbox.limit_tcp_ports(limits.allowed_ports)
     pidfd = os.pidfd_open(os.getpid())
     socket.send_fds(sock, [b"ready"], [pidfd, stderr])
     os.close(pidfd)

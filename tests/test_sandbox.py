@@ -8,9 +8,11 @@ import asyncio
 
 import httpx
 import pyoxigraph as ox
+import pytest
 from conftest import running_server
 from pool_support import Canary, canary
 
+from commit_kg import sandbox
 from commit_kg.errors import FederationRefusedError
 from commit_kg.execution import Dataset
 from commit_kg.query_pool import Job, Limits, QueryPool
@@ -65,17 +67,19 @@ def test_an_endpoint_on_the_allow_list_is_reached_and_no_other():
     assert allowed.connections >= 1 and other.connections == 0
 
 
-def pool_limits(deny_network: bool) -> Limits:
+def pool_limits(deny_network: bool, allowed_ports: tuple[int, ...] = ()) -> Limits:
     return Limits(fast_workers=1, heavy_workers=1, fast_slice=2.0, heavy_queue=4, timeout=10.0,
-                  memory_bytes=512 << 20, result_bytes=1 << 20, deny_network=deny_network)
+                  memory_bytes=512 << 20, result_bytes=1 << 20, deny_network=deny_network,
+                  allowed_ports=allowed_ports)
 
 
-async def ask_worker(deny_network: bool, target: str) -> tuple[Exception | bytes, bytes]:
+async def ask_worker(deny_network: bool, target: str,
+                     allowed_ports: tuple[int, ...] = ()) -> tuple[Exception | bytes, bytes]:
     """A SERVICE query handed straight to a pool (no parser), then a plain query on the same pool."""
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
                       ox.Literal("o"), ox.NamedNode("http://example.org/g")))
-    pool = QueryPool(store, pool_limits(deny_network))
+    pool = QueryPool(store, pool_limits(deny_network, allowed_ports))
     await pool.start()
     loop = asyncio.get_running_loop()
     try:
@@ -104,6 +108,17 @@ def test_without_the_filter_the_same_worker_query_does_reach_the_canary():
     with canary() as watcher:
         asyncio.run(ask_worker(False, watcher.url))
     assert watcher.connections >= 1
+
+
+@pytest.mark.skipif(sandbox.landlock_abi() < 4, reason="this kernel has no Landlock network rules")
+def test_with_an_allow_list_a_worker_reaches_only_the_listed_port_even_with_the_parser_bypassed():
+    with canary() as listed, canary() as other:
+        ports = (listed.port,)
+        reached, _ = asyncio.run(ask_worker(False, listed.url, ports))
+        refused, after = asyncio.run(ask_worker(False, other.url, ports))
+    assert listed.connections >= 1, reached
+    assert isinstance(refused, FederationRefusedError), refused
+    assert other.connections == 0 and b"true" in after
 
 
 def test_the_canary_counts_connections():

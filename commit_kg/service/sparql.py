@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import os
 from collections import OrderedDict
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -32,10 +33,12 @@ from ..query_pool import Job, Limits, QueryPool
 from ..settings import Settings
 from ..sparql_text import QueryShape, inspect
 from . import description
+from .. import sandbox
 from ..build import BuiltGraph
 from .deps import get_graph, get_settings, public_base
 from .negotiation import FORMAT_NAMES, requested_format
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["sparql"])
 READ_ONLY = "SPARQL Update is not offered at /sparql: this endpoint is read-only"
 FORM = "application/x-www-form-urlencoded"
@@ -45,6 +48,11 @@ def pool_limits(settings: Settings) -> Limits:
     """The worker pool of one HTTP process: the cores shared among the HTTP processes, unless set."""
     cores = len(os.sched_getaffinity(0))
     share = max(1, cores // max(1, settings.http_workers or cores))
+    ports = tuple(sorted({endpoint_port(iri) for iri in settings.service_allow_list}))
+    if ports and sandbox.landlock_abi() < 4:
+        log.warning("this kernel has no Landlock network rules: query workers may connect to any TCP port; "
+                    "SERVICE targets are limited by the allow-list check in /sparql only")
+        ports = ()
     return Limits(
         fast_workers=settings.query_fast_workers or max(2, share),
         heavy_workers=settings.query_workers or share,
@@ -54,7 +62,14 @@ def pool_limits(settings: Settings) -> Limits:
         memory_bytes=settings.query_memory_mb * 1024 * 1024,
         result_bytes=settings.query_result_max_bytes,
         deny_network=not settings.service_allow_list,
+        allowed_ports=ports,
     )
+
+
+def endpoint_port(iri: str) -> int:
+    """The TCP port an allow-listed endpoint is reached on."""
+    parts = urlsplit(iri)
+    return parts.port or {"https": 443, "http": 80}.get(parts.scheme.lower(), 443)
 
 
 class AnswerCache:
