@@ -543,7 +543,7 @@ class QueryPool:
             death = self._death(worker)
             self._discard(worker)
             raise death from None
-        except BaseException:  # cancelled (client gone) or a broken socket: the worker's state is unknown
+        except BaseException:  # cancelled (the client went away): the worker's state is unknown
             self._discard(worker)
             raise
         finally:

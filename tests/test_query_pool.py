@@ -25,7 +25,7 @@ def get(url: str, query: str, **kwargs) -> httpx.Response:
 
 
 def test_light_requests_answer_fast_while_45_heavy_queries_are_in_flight():
-    env = {**ONE_PROCESS, "COMMIT_KG_QUERY_TIMEOUT": "6"}
+    env = {**ONE_PROCESS, "COMMIT_KG_QUERY_TIMEOUT": "10"}
     with running_server(env=env) as url, ThreadPoolExecutor(48) as threads:
         heavy = [threads.submit(get, url, f"{HEAVY} # {i}") for i in range(45)]
         time.sleep(1.0)  # all 45 have arrived, run their fast slice and wait in, or fill, the heavy lane
@@ -35,14 +35,15 @@ def test_light_requests_answer_fast_while_45_heavy_queries_are_in_flight():
         for i in range(5):
             start = time.perf_counter()
             response = get(url, f"ASK {{ ?s ?p ?o }} # light {i}")
-            latencies[f"ask {i}"] = time.perf_counter() - start
+            latencies[f"ask {i}"] = round(time.perf_counter() - start, 3)
             assert response.status_code == 200 and response.json()["boolean"] is True
         for path in ("/api/queries", "/id/country/THA"):
             start = time.perf_counter()
             assert httpx.get(f"{url}{path}", timeout=30).status_code == 200
-            latencies[path] = time.perf_counter() - start
-        assert not any(f.done() for f in heavy), "measured while the heavy queries were still in flight"
+            latencies[path] = round(time.perf_counter() - start, 3)
+        in_flight = sum(not f.done() for f in heavy)
         assert max(latencies.values()) < 1.0, latencies
+        assert in_flight == 45, f"measured while {in_flight} heavy queries were in flight: {latencies}"
         answers = [f.result() for f in heavy]
     assert {r.status_code for r in answers} == {503}
     assert {r.json()["error"] for r in answers} <= {"query_timeout", "query_queue_full"}
