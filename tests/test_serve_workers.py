@@ -208,3 +208,15 @@ def test_a_port_in_use_is_refused_with_uvicorns_code(tmp_path: Path):
         with serving(tmp_path, "--workers", "2", "--port", str(port)) as server:
             assert server.process.wait(timeout=60) == 3
             assert wait_until(lambda: any("cannot listen on" in line for line in server.output())), server.output()
+
+
+def test_a_restart_on_unchanged_files_serves_from_the_cache(tmp_path: Path):
+    def built_line() -> str:
+        with serving(tmp_path, "--workers", "2") as server:
+            started(server)
+            line = next(line for line in server.output() if line.startswith("built "))
+            assert server.answers()
+            return line
+
+    assert "from the cache" not in built_line()
+    assert f"from the cache {tmp_path / 'cache'}" in built_line()
