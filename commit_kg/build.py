@@ -91,7 +91,8 @@ def build(settings: Settings) -> BuiltGraph:
     if not graph.validation.conforms:
         raise IntegrityError(graph.validation.violations)
     try:
-        cache.save(inputs, graph)
+        if inputs_of(settings, days) == inputs:  # no file changed while building: the key still holds
+            cache.save(inputs, graph)
     except OSError as error:  # a read-only or full disk costs the next start time, not this one
         log.warning("could not write the cache in %s: %s", cache.folder, error)
     return graph

@@ -167,3 +167,17 @@ def test_old_entries_and_a_dead_writers_leftovers_are_pruned(cached: Settings, m
     build(other)
     assert len(entries(cached)) == 1 and entries(cached) != first
     assert not stale.exists() and live.exists()
+
+
+def test_a_file_changed_during_the_build_is_not_cached_under_the_old_key(cached: Settings,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    real = commit_kg.build.assemble
+    target = sorted(cached.data_dir.glob("*.ttl"))[0]
+
+    def edit_while_building(*args: object, **kwargs: object) -> BuiltGraph:
+        graph = real(*args, **kwargs)
+        target.write_text(target.read_text(encoding="utf-8") + "\n# edited during the build\n", encoding="utf-8")
+        return graph
+    monkeypatch.setattr(commit_kg.build, "assemble", edit_while_building)
+    assert build(cached).cached_at is None
+    assert entries(cached) == []
