@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 
-def publish(name: str, record: dict) -> None:
+def publish(name: str, record: dict, quiet: bool = False) -> None:
     out = Path(__file__).parent / "results" / f"{name}.json"
     out.parent.mkdir(exist_ok=True)
     text = json.dumps(record, indent=2) + "\n"
     out.write_text(text, encoding="utf-8")
-    print(text, end="")
+    if not quiet:
+        print(text, end="")

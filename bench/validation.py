@@ -2,7 +2,7 @@
 over what the build derives versus a SPARQL-based constraint (design section 7), measured in one
 process on the same graph. Prints a JSON record and writes it to bench/results/validation.json.
 
-Run: python3 bench/validation.py [--repeat N]
+Run: python3 -m bench.validation (or python3 bench/validation.py) [--repeat N]
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ import time
 
 import pyoxigraph as ox
 import rdflib
-from results_file import publish
+
+try:
+    from bench.results_file import publish
+except ImportError:  # run as a script, `python3 bench/validation.py`
+    from results_file import publish  # type: ignore[no-redef]
 
 from commit_kg.build import quads_of
 from commit_kg.derive import date_order, derive

@@ -2,15 +2,18 @@
 
 Nothing is returned until every file has parsed and the data (with what is derived from it) has
 passed validation, so a bad file never yields a half-loaded graph and a failed rebuild leaves
-whatever was serving untouched.
+whatever was serving untouched. A build that passed is kept in the cache folder (store_cache.py), so
+a restart on the same files opens it instead; pySHACL and rdflib are imported only when building.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -18,7 +21,12 @@ from .derive import derive
 from .errors import IntegrityError
 from .loading import LoadedFile, parse_folder
 from .settings import Settings
-from .validation import ValidationResult, to_rdflib, validate
+from .store_cache import CachedValidation, StoreCache, default_cache_dir, inputs_of
+
+if TYPE_CHECKING:
+    from .validation import ValidationResult
+
+log = logging.getLogger("commit_kg.cache")
 
 
 @dataclass(frozen=True)
@@ -26,10 +34,12 @@ class BuiltGraph:
     """An immutable build: the store, what validation said, and a version that changes with any file."""
 
     store: ox.Store
-    validation: ValidationResult
+    validation: ValidationResult | CachedValidation
     reference_days: tuple[datetime.date, ...]
     files: tuple[Path, ...]
     version: str
+    # The cache entry this graph was restored from (None: built in this process).
+    cached_at: Path | None = None
 
     @property
     def triple_count(self) -> int:
@@ -49,13 +59,15 @@ def version_of(files: list[LoadedFile]) -> str:
     return digest.hexdigest()[:16]
 
 
-def assemble(settings: Settings) -> BuiltGraph:
+def assemble(settings: Settings, days: tuple[datetime.date, ...] | None = None) -> BuiltGraph:
     """Parse, derive and validate, without refusing anything: for reports that want every result.
     Raises `ParseError` for a file that does not parse and `IntegrityError` for a date that is not one."""
+    from .validation import to_rdflib, validate
+
     ontology = parse_folder("ontology", settings.ontology_dir)
     data = parse_folder("data", settings.data_dir)
     shapes = parse_folder("shapes", settings.shapes_dir)
-    days = tuple(settings.reference_days())
+    days = days or tuple(settings.reference_days())
     store = ox.Store()
     store.extend(quads_of(ontology) + quads_of(data))
     derived = derive(store, list(days))
@@ -67,8 +79,20 @@ def assemble(settings: Settings) -> BuiltGraph:
 
 
 def build(settings: Settings) -> BuiltGraph:
-    """Build the graph or raise `ParseError` / `IntegrityError` naming what is wrong and where."""
-    graph = assemble(settings)
+    """The graph from the cache when its input files are unchanged, else built, gated and cached; raises
+    `ParseError` / `IntegrityError` naming what is wrong and where (and then writes nothing)."""
+    days = tuple(settings.reference_days())
+    cache = StoreCache(settings.cache_dir or default_cache_dir())
+    inputs = inputs_of(settings, days)
+    cached = cache.load(inputs, days)
+    if cached is not None:
+        return cached
+    graph = assemble(settings, days)
     if not graph.validation.conforms:
         raise IntegrityError(graph.validation.violations)
+    try:
+        if inputs_of(settings, days) == inputs:  # no file changed while building: the key still holds
+            cache.save(inputs, graph)
+    except OSError as error:  # a read-only or full disk costs the next start time, not this one
+        log.warning("could not write the cache in %s: %s", cache.folder, error)
     return graph

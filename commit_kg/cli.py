@@ -7,14 +7,13 @@ import datetime
 import sys
 from pathlib import Path
 
-from . import criteria, reports, tabular, validation_report
+from . import criteria, reports, tabular
 from . import gaps as gap_views
 from .build import BuiltGraph, assemble, build
 from .catalogue import Catalogue
 from .coverage import KINDS, LEVELS, CoverageIndex, gaps
 from .errors import CommitKgError, IntegrityError, ParseError, ShapesError
 from .loading import parse_folder
-from .reasoning import check_consistency
 from .settings import Settings
 from .store import EmbeddedStore
 
@@ -56,10 +55,18 @@ def parser() -> argparse.ArgumentParser:
     gaps_cmd.add_argument("--as-of", type=iso_date, default=datetime.date.today(), metavar="YYYY-MM-DD")
     gaps_cmd.add_argument("--format", choices=("text", "json"), default="text")
     commands.add_parser("check-ontology", parents=[common], help="HermiT consistency of ontology + data")
-    serve = commands.add_parser("serve", parents=[common], help="build and serve SPARQL over HTTP")
+    serve = commands.add_parser("serve", parents=[common], help="build (or open the cached build) and serve SPARQL over HTTP")
     serve.add_argument("--host", default=argparse.SUPPRESS)
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS)
+    serve.add_argument("--workers", dest="http_workers", type=positive, default=argparse.SUPPRESS, metavar="N",
+                       help="HTTP worker processes forked after the build (env COMMIT_KG_HTTP_WORKERS; default: one per core)")
     return main
+
+
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
 
 
 def iso_date(text: str) -> datetime.date:
@@ -70,14 +77,15 @@ def iso_date(text: str) -> datetime.date:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    overrides = {k: v for k, v in vars(args).items() if k.endswith("_dir") or k in ("host", "port")}
+    overrides = {k: v for k, v in vars(args).items() if k.endswith("_dir") or k in ("host", "port", "http_workers")}
     return Settings(**overrides)
 
 
 def run_build(settings: Settings) -> BuiltGraph:
     graph = build(settings)
     counts = graph.validation.counts
-    print(f"built {graph.triple_count} triples from {len(graph.files)} files (version {graph.version}); "
+    origin = f", from the cache {graph.cached_at}" if graph.cached_at else ""
+    print(f"built {graph.triple_count} triples from {len(graph.files)} files (version {graph.version}{origin}); "
           f"{counts['violation']} violations, {counts['warning']} warnings, {counts['info']} infos")
     return graph
 
@@ -133,6 +141,8 @@ def run_criteria(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def run_validate(settings: Settings, args: argparse.Namespace) -> int:
+    from . import validation_report
+
     graph = assemble(settings)
     result, store = graph.validation, EmbeddedStore(graph.store)
     if args.format == "turtle":
@@ -150,6 +160,8 @@ def run_gaps(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def run_check_ontology(settings: Settings) -> int:
+    from .reasoning import check_consistency
+
     files = parse_folder("ontology", settings.ontology_dir) + parse_folder("data", settings.data_dir)
     verdict = check_consistency([q for f in files for q in f.quads])
     print(f"consistent: {'yes' if verdict.consistent else 'no'}")
@@ -161,13 +173,15 @@ def run_check_ontology(settings: Settings) -> int:
     return 0 if verdict.ok else DATA_FAILURE
 
 
-def run_serve(settings: Settings) -> None:
-    """Build, say where to go (the public base URL when one is set), then serve."""
-    import uvicorn
-
+def run_serve(settings: Settings) -> int:
+    """Build (or open the cached build), say where to go (the public base URL when one is set), then
+    serve with as many HTTP worker processes as asked, each forked after this one build."""
     from .service.app import create_app
     from .service.home import places
+    from .service.serve import default_workers, serve
 
+    if settings.http_workers is not None and settings.http_workers < 1:
+        raise argparse.ArgumentTypeError(f"COMMIT_KG_HTTP_WORKERS={settings.http_workers}: expected 1 or more")
     graph = run_build(settings)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     listening = f"http://{host}:{settings.port}"
@@ -176,7 +190,7 @@ def run_serve(settings: Settings) -> None:
     for url, name, _ in places(base):
         print(f"  {name + ':':22} {url}")
     sys.stdout.flush()
-    uvicorn.run(create_app(settings, graph), host=settings.host, port=settings.port)
+    return serve(create_app(settings, graph), settings.host, settings.port, settings.http_workers or default_workers())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "check-ontology":
             return run_check_ontology(settings)
         elif args.command == "serve":
-            run_serve(settings)
+            return run_serve(settings)
     except (ParseError, IntegrityError, ShapesError) as error:
         print(f"error: {error.message}", file=sys.stderr)
         return DATA_FAILURE

@@ -125,3 +125,55 @@ class FederationRefusedError(CommitKgError):
     """A query that would make the server fetch a URL (SERVICE) not on the allow-list."""
 
     code = "federation_refused"
+
+
+class FederationFailedError(CommitKgError):
+    """A SERVICE call to an endpoint on the allow-list that failed (HTTP 502)."""
+
+    code = "federation_failed"
+
+
+class QueryQueueFullError(CommitKgError):
+    """Too many queries waiting for a worker (HTTP 503 with Retry-After: the seconds to wait)."""
+
+    code = "query_queue_full"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class QueryMemoryLimitError(CommitKgError):
+    """A query that needed more memory than a worker may use; the worker is replaced (HTTP 503)."""
+
+    code = "query_memory_limit"
+
+
+class ResultTooLargeError(CommitKgError):
+    """An answer larger than the result-size cap (HTTP 422): a LIMIT makes it fit."""
+
+    code = "result_too_large"
+
+
+class PayloadTooLargeError(CommitKgError):
+    """A request body larger than the body cap, refused before it is read (HTTP 413)."""
+
+    code = "payload_too_large"
+
+
+class QueryTooLongError(CommitKgError):
+    """A query text longer than the query-length cap (HTTP 413)."""
+
+    code = "query_too_long"
+
+
+class QueryTooDeepError(CommitKgError):
+    """A query nested deeper than the engine is allowed to see (HTTP 400)."""
+
+    code = "query_too_deep"
+
+
+class QueryFailedError(CommitKgError):
+    """A query worker that failed in a way no request should cause: a bug of ours (HTTP 500)."""
+
+    code = "query_failed"

@@ -1,23 +1,18 @@
-"""Running a SPARQL query where a time limit can really stop it.
+"""What a query worker does with one query: run it on the store and serialise the answer once.
 
-pyoxigraph cannot cancel a running query in-process, so each query runs in a forked child that
-shares the built store copy-on-write, serialises its answer and writes it to a pipe; the parent
-waits up to the limit and kills the child when it is over. A timeout is an error, never a cut-off
-answer. The child does nothing but query, serialise and exit.
+pyoxigraph cannot cancel a running query in-process, so queries run in worker processes that can be
+killed (commit_kg/query_pool.py); this module is the part they share with tests and the HTTP side:
+the negotiable formats, the protocol dataset, and `answer`.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-import select
-import signal
-import time
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .errors import CommitKgError, QueryTimeoutError
+from .errors import ParameterError
 from .store import EmbeddedStore
 
 RESULT_FORMATS = {
@@ -43,6 +38,18 @@ class Dataset:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
 
+    @classmethod
+    def checked(cls, default_graphs: list[str], named_graphs: list[str]) -> Dataset:
+        """The dataset of a request, each graph an absolute IRI, or 400 naming the parameter."""
+        for name, values in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+            for value in values:
+                try:
+                    ox.NamedNode(value)
+                except ValueError as error:
+                    raise ParameterError(f"the '{name}' parameter must be an absolute IRI, got {value[:200]!r} "
+                                         f"({error})") from None
+        return cls(tuple(default_graphs), tuple(named_graphs))
+
     def arguments(self) -> dict:
         if not self.default_graphs and not self.named_graphs:
             return {"use_default_graph_as_union": True}
@@ -51,47 +58,11 @@ class Dataset:
                 "named_graphs": [ox.NamedNode(g) for g in self.named_graphs]}
 
 
-def answer(store: ox.Store, query: str, dataset: Dataset, media: str, base_iri: str | None = None) -> bytes:
-    """Run and serialise in this process (the child's work; also what tests of the pieces call).
+def answer(store: ox.Store, query: str, dataset: Dataset, media: str, base_iri: str | None = None,
+           out: BinaryIO | None = None) -> bytes | None:
+    """Run and serialise: into `out` when given (a worker's capped buffer), else as bytes.
     Relative IRIs in the query resolve against `base_iri` (the endpoint's URL)."""
     result = EmbeddedStore(store).query(query, base_iri=base_iri, dataset=dataset.arguments())
     if isinstance(result, ox.QueryTriples):
-        return result.serialize(format=GRAPH_FORMATS[media])
-    return result.serialize(format=RESULT_FORMATS[media])
-
-
-def run(store: ox.Store, query: str, dataset: Dataset, media: str, timeout: float,
-        base_iri: str | None = None) -> bytes:
-    """`answer` in a forked child, stopped after `timeout` seconds (QueryTimeoutError)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: answer, report, leave without running any parent cleanup
-        os.close(read_end)
-        try:
-            payload = pickle.dumps(("ok", answer(store, query, dataset, media, base_iri)))
-        except CommitKgError as error:
-            payload = pickle.dumps(("error", error))
-        except BaseException as error:  # noqa: BLE001 - reported to the parent as an internal error
-            payload = pickle.dumps(("error", CommitKgError(f"query failed: {type(error).__name__}")))
-        with os.fdopen(write_end, "wb") as out:
-            out.write(payload)
-        os._exit(0)
-    os.close(write_end)
-    chunks, deadline = [], time.monotonic() + timeout
-    try:
-        with os.fdopen(read_end, "rb") as source:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not select.select([source], [], [], remaining)[0]:
-                    os.kill(pid, signal.SIGKILL)
-                    raise QueryTimeoutError(f"the query ran longer than {timeout:g} s and was stopped")
-                chunk = os.read(source.fileno(), 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-    finally:
-        os.waitpid(pid, 0)
-    status, value = pickle.loads(b"".join(chunks))
-    if status == "error":
-        raise value
-    return value
+        return result.serialize(out, format=GRAPH_FORMATS[media])
+    return result.serialize(out, format=RESULT_FORMATS[media])

@@ -27,8 +27,26 @@ class Settings(BaseSettings):
     base_url: str | None = None
     # Seconds a SPARQL query may run before it is stopped and answered 503.
     query_timeout: float = 20.0
-    # SPARQL endpoints a query may federate to with SERVICE; empty: no outbound request at all.
+    # SPARQL endpoints a query may federate to with SERVICE; empty: no outbound request at all, and the
+    # query workers cannot open network sockets (seccomp).
     service_allow_list: list[str] = []
+    # Query workers per HTTP process (commit_kg/query_pool.py); 0: sized for the machine (the cores
+    # divided among the HTTP processes; the fast lane at least 2).
+    query_workers: int = 0  # the heavy lane: queries that overran the fast slice
+    query_fast_workers: int = 0  # the fast lane: every query first runs here
+    # Seconds a query may run in the fast lane before it moves to the heavy lane.
+    query_fast_slice: float = 0.4
+    # Queries that may wait for a heavy worker; past it 503 query_queue_full with Retry-After.
+    query_queue: int = 64
+    # Memory a query worker may take beyond what it maps when it starts (RLIMIT_AS), in MiB.
+    query_memory_mb: int = 2048
+    # Largest answer /sparql sends, in bytes; larger is 422 result_too_large.
+    query_result_max_bytes: int = 64 * 1024 * 1024
+    # Largest request body, in bytes (413 payload_too_large), and longest query text, in characters
+    # (413 query_too_long); the deepest nesting of {} () [] a query may have (400 query_too_deep).
+    request_max_bytes: int = 1024 * 1024
+    query_max_length: int = 100_000
+    query_max_depth: int = 256
     # Dates on which the build materialises coverage and criterion status for the SHACL gap reports:
     # the end of SPA II and today (COMMIT_KG_REFERENCE_DATES='["2010-12-31", "today"]').
     reference_dates: list[str] = ["2010-12-31", "today"]
@@ -45,3 +63,10 @@ class Settings(BaseSettings):
         """The reference dates as days, 'today' resolved now."""
         return sorted({datetime.date.today() if v == "today" else datetime.date.fromisoformat(v)
                        for v in self.reference_dates})
+
+    # Where builds that passed the SHACL gate are kept, keyed by a hash of their input files, so that a
+    # restart on unchanged files skips the build (COMMIT_KG_CACHE_DIR); None: $XDG_CACHE_HOME/commit-kg,
+    # else ~/.cache/commit-kg.
+    cache_dir: Path | None = None
+    # HTTP worker processes `serve` forks after one build (COMMIT_KG_HTTP_WORKERS); None: one per core.
+    http_workers: int | None = None

@@ -16,16 +16,25 @@ from ..build import BuiltGraph, build
 from ..catalogue import Catalogue
 from ..errors import (
     CommitKgError,
+    FederationFailedError,
     FederationRefusedError,
     NotAcceptableError,
     NotFoundError,
     ParameterError,
+    PayloadTooLargeError,
+    QueryFailedError,
+    QueryMemoryLimitError,
+    QueryQueueFullError,
     QuerySyntaxError,
     QueryTimeoutError,
+    QueryTooDeepError,
+    QueryTooLongError,
+    ResultTooLargeError,
     UnknownQueryError,
     UnsupportedMediaTypeError,
     UnsupportedOperationError,
 )
+from ..query_pool import QueryPool
 from ..settings import Settings
 from ..store import EmbeddedStore
 from . import api, dataset, home, resources, sparql
@@ -38,8 +47,16 @@ STATUS = {
     NotFoundError: 404,
     NotAcceptableError: 406,
     FederationRefusedError: 400,
-    QueryTimeoutError: 503,
+    QueryTooDeepError: 400,
+    PayloadTooLargeError: 413,
+    QueryTooLongError: 413,
     UnsupportedMediaTypeError: 415,
+    ResultTooLargeError: 422,
+    QueryFailedError: 500,
+    FederationFailedError: 502,
+    QueryTimeoutError: 503,
+    QueryQueueFullError: 503,
+    QueryMemoryLimitError: 503,
 }
 
 
@@ -47,7 +64,8 @@ async def commit_kg_error(_: Request, error: Exception) -> JSONResponse:
     """One handler for every domain error: a stable code and a message, never a stack trace."""
     assert isinstance(error, CommitKgError)
     status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
-    return JSONResponse({"error": error.code, "message": error.message}, status_code=status)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, QueryQueueFullError) else None
+    return JSONResponse({"error": error.code, "message": error.message}, status_code=status, headers=headers)
 
 
 async def invalid_request(request: Request, error: Exception) -> JSONResponse:
@@ -91,7 +109,14 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
         app.state.store = EmbeddedStore(built.store)
         app.state.catalogue = Catalogue(settings.queries_dir)
         app.state.answers = sparql.AnswerCache()
-        yield
+        # Each HTTP process forks its own query workers here, after the build, from the process that
+        # holds the store; they are stopped (and reaped) when the app stops.
+        app.state.queries = QueryPool(built.store, sparql.pool_limits(settings))
+        await app.state.queries.start()
+        try:
+            yield
+        finally:
+            await app.state.queries.close()
 
     app = FastAPI(title="commit-kg", version=__version__, lifespan=lifespan)
     app.state.settings = settings

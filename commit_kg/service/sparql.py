@@ -1,48 +1,82 @@
 """The SPARQL 1.1 Protocol at /sparql (read-only): query by GET, URL-encoded POST and direct POST,
 the protocol dataset honoured, results negotiated; without a query, the Service Description (RDF)
-or a query page (browsers). Updates, federation outside the allow-list, repeated or conflicting
-parameters and unreadable bodies each get their own 4xx with a JSON error."""
+or a query page (browsers). Before any worker sees a query, its text is read by a SPARQL tokenizer
+(commit_kg/sparql_text.py): updates, SERVICE outside the allow-list, nesting too deep and text too
+long are refused here, each with its own 4xx and a JSON error. Queries run in the worker pool
+(commit_kg/query_pool.py), awaited without holding a thread."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import re
+import json
+import logging
+import os
 from collections import OrderedDict
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
-import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from rdflib.plugins.sparql.parser import parseUpdate
 
 from ..errors import (
     FederationRefusedError,
     ParameterError,
-    QuerySyntaxError,
+    PayloadTooLargeError,
+    QueryTooDeepError,
+    QueryTooLongError,
     UnsupportedMediaTypeError,
     UnsupportedOperationError,
 )
-from ..execution import GRAPH_FORMATS, RESULT_FORMATS, Dataset, run
+from ..execution import GRAPH_FORMATS, RESULT_FORMATS, Dataset
+from ..namespaces import PREFIXES
+from ..query_pool import Job, Limits, QueryPool
+from ..settings import Settings
+from ..sparql_text import QueryShape, inspect
 from . import description
-from .deps import BaseDep, GraphDep, SettingsDep
+from .. import sandbox
+from ..build import BuiltGraph
+from .deps import get_graph, get_settings, public_base
 from .negotiation import FORMAT_NAMES, requested_format
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["sparql"])
 READ_ONLY = "SPARQL Update is not offered at /sparql: this endpoint is read-only"
 FORM = "application/x-www-form-urlencoded"
-# Comments, strings and IRIs are blanked before looking for keywords, so that a "SERVICE" or a
-# "CONSTRUCT" inside them is not taken for one.
-NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
-IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
-FORM_KEYWORD = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
-SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])\s+(?:SILENT\s+)?(<[^>]*>|\S+)", re.IGNORECASE)
+
+
+def pool_limits(settings: Settings) -> Limits:
+    """The worker pool of one HTTP process: the cores shared among the HTTP processes, unless set."""
+    cores = len(os.sched_getaffinity(0))
+    share = max(1, cores // max(1, settings.http_workers or cores))
+    ports = tuple(sorted({endpoint_port(iri) for iri in settings.service_allow_list}))
+    if ports and sandbox.landlock_abi() < 4:
+        log.warning("this kernel has no Landlock network rules: query workers may connect to any TCP port; "
+                    "SERVICE targets are limited by the allow-list check in /sparql only")
+        ports = ()
+    return Limits(
+        fast_workers=settings.query_fast_workers or max(2, share),
+        heavy_workers=settings.query_workers or share,
+        fast_slice=settings.query_fast_slice,
+        heavy_queue=settings.query_queue,
+        timeout=settings.query_timeout,
+        memory_bytes=settings.query_memory_mb * 1024 * 1024,
+        result_bytes=settings.query_result_max_bytes,
+        deny_network=not settings.service_allow_list,
+        allowed_ports=ports,
+    )
+
+
+def endpoint_port(iri: str) -> int:
+    """The TCP port an allow-listed endpoint is reached on."""
+    parts = urlsplit(iri)
+    return parts.port or {"https": 443, "http": 80}.get(parts.scheme.lower(), 443)
 
 
 class AnswerCache:
-    """The most recently used answers, by (graph version, request) key; small answers only."""
+    """The most recently used answers, by (graph version, request) key; bounded in entries and bytes."""
 
-    def __init__(self, entries: int = 512, largest: int = 1 << 20) -> None:
-        self.entries, self.largest = entries, largest
+    def __init__(self, entries: int = 512, largest: int = 1 << 20, budget: int = 64 << 20) -> None:
+        self.entries, self.largest, self.budget, self.size = entries, largest, budget, 0
         self.answers: OrderedDict[str, bytes] = OrderedDict()
 
     def get(self, key: str) -> bytes | None:
@@ -51,25 +85,36 @@ class AnswerCache:
         return self.answers.get(key)
 
     def put(self, key: str, body: bytes) -> None:
-        if len(body) <= self.largest:
+        if len(body) <= self.largest and key not in self.answers:
             self.answers[key] = body
-            while len(self.answers) > self.entries:
-                self.answers.popitem(last=False)
+            self.size += len(body)
+            while len(self.answers) > self.entries or self.size > self.budget:
+                self.size -= len(self.answers.popitem(last=False)[1])
 
 
-def query_form(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: which kinds of answer can be negotiated."""
-    match = FORM_KEYWORD.search(IRI.sub("<>", NOISE.sub(" ", text)))
-    return match.group(1).upper() if match else "SELECT"  # let the parser report what is wrong
+def cache_key(*parts: object) -> str:
+    """A digest of the parts JSON-encoded as one list, so no query text can pass for a dataset."""
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
-def check_federation(text: str, allowed: list[str]) -> None:
-    """Refuse SERVICE to any endpoint not on the allow-list (empty by default): no outbound requests."""
-    for target in SERVICE.findall(NOISE.sub(" ", text)):
-        if not (target.startswith("<") and target[1:-1] in allowed):
+def checked_shape(text: str, settings: Settings, endpoint: str) -> QueryShape:
+    """What the tokenizer finds, after the checks that keep a query from a worker: length, nesting,
+    update, and SERVICE to anything not on the allow-list (a variable or an unresolved prefix too)."""
+    if len(text) > settings.query_max_length:
+        raise QueryTooLongError(f"the query is {len(text):,} characters long; this endpoint takes at most "
+                                f"{settings.query_max_length:,}")
+    shape = inspect(text, base_iri=endpoint, prefixes=PREFIXES)
+    if shape.depth > settings.query_max_depth:
+        raise QueryTooDeepError(f"the query nests groups {shape.depth} deep; this endpoint takes at most "
+                                f"{settings.query_max_depth}")
+    if shape.is_update:
+        raise UnsupportedOperationError(READ_ONLY)
+    for target in shape.services:
+        if target.iri is None or target.iri not in settings.service_allow_list:
             raise FederationRefusedError(
-                f"federated query to {target} is not allowed: this endpoint makes no outbound requests "
-                "except to the endpoints on its allow-list")
+                f"federated query to {target.written} at {target.line}:{target.column} is not allowed: this "
+                "endpoint makes no outbound requests except to the endpoints on its allow-list")
+    return shape
 
 
 def single(values: dict[str, list[str]], name: str) -> str | None:
@@ -83,13 +128,20 @@ def single(values: dict[str, list[str]], name: str) -> str | None:
     return found[0] if found else None
 
 
-def is_update(text: str) -> bool:
-    """Whether text that is no query parses as SPARQL Update, to say 'read-only' rather than 'syntax'."""
-    try:
-        parseUpdate(text)
-    except Exception:  # noqa: BLE001 - any failure means "not an update"; the syntax error stands
-        return False
-    return True
+async def bounded_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 before it is read when its declared length is over the limit, or as
+    soon as the bytes received pass it (a body sent without Content-Length, or lying about it)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLargeError(f"the request body is {int(declared):,} bytes; this endpoint reads at most "
+                                   f"{limit:,}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLargeError(f"the request body is larger than the {limit:,} bytes this endpoint reads")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def utf8(body: bytes) -> str:
@@ -99,30 +151,23 @@ def utf8(body: bytes) -> str:
         raise ParameterError(f"the request body is not UTF-8 (byte {error.start})") from None
 
 
-async def execute(request: Request, graph: GraphDep, settings: SettingsDep, values: dict[str, list[str]],
-                  text: str) -> Response:
-    check_federation(text, settings.service_allow_list)
-    graph_answer = query_form(text) in ("CONSTRUCT", "DESCRIBE")
-    offered = list(GRAPH_FORMATS if graph_answer else RESULT_FORMATS)
-    media = requested_format(single(values, "format"), request.headers.get("accept"), offered)
-    dataset = Dataset(tuple(values.get("default-graph-uri", [])), tuple(values.get("named-graph-uri", [])))
+async def execute(request: Request, graph: BuiltGraph, settings: Settings, values: dict[str, list[str]],
+                  text: str, arrival: float) -> Response:
     endpoint = str(request.url).split("?")[0]
+    shape = checked_shape(text, settings, endpoint)
+    offered = list(GRAPH_FORMATS if shape.form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS)
+    media = requested_format(single(values, "format"), request.headers.get("accept"), offered)
+    dataset = Dataset.checked(values.get("default-graph-uri", []), values.get("named-graph-uri", []))
     # The graph is immutable between builds: an answer is a function of (graph version, request).
-    key = hashlib.sha256("\x00".join([graph.version, media, endpoint, text, *dataset.default_graphs, "|",
-                                        *dataset.named_graphs]).encode()).hexdigest()[:32]
+    key = cache_key(graph.version, media, endpoint, text, dataset.default_graphs, dataset.named_graphs)
     headers = {"Vary": "Accept", "ETag": f'"{key}"'}
     if f'"{key}"' in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     answers: AnswerCache = request.app.state.answers
     body = answers.get(key)
     if body is None:
-        try:
-            body = await anyio.to_thread.run_sync(run, graph.store, text, dataset, media, settings.query_timeout,
-                                                  endpoint)
-        except QuerySyntaxError:
-            if is_update(text):
-                raise UnsupportedOperationError(READ_ONLY) from None
-            raise
+        pool: QueryPool = request.app.state.queries
+        body = await pool.run(Job(text, dataset, media, endpoint), arrival)
         answers.put(key, body)
     content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
     return Response(body, headers={"Content-Type": content_type, **headers})
@@ -141,27 +186,33 @@ def protocol_values(values: dict[str, list[str]]) -> str:
 
 
 @router.get("/sparql", summary="SPARQL query by GET; without a query, the Service Description")
-async def sparql_get(request: Request, graph: GraphDep, settings: SettingsDep, base: BaseDep) -> Response:
+async def sparql_get(request: Request) -> Response:
+    # The route takes no FastAPI dependencies: those are plain functions, which FastAPI would run in
+    # its thread pool, one thread hop each per request; here they are called directly.
+    arrival = asyncio.get_running_loop().time()
+    graph, settings = get_graph(request), get_settings(request)
     values = parse_qs(request.url.query, keep_blank_values=True)
     if "query" not in values and "update" not in values:
-        return service_description(request, graph, settings, base, values)
-    return await execute(request, graph, settings, values, protocol_values(values))
+        return service_description(request, graph, settings, public_base(request), values)
+    return await execute(request, graph, settings, values, protocol_values(values), arrival)
 
 
 @router.post("/sparql", summary="SPARQL query by URL-encoded POST or direct POST (application/sparql-query)")
-async def sparql_post(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
+async def sparql_post(request: Request) -> Response:
+    arrival = asyncio.get_running_loop().time()
+    graph, settings = get_graph(request), get_settings(request)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     url_values = parse_qs(request.url.query, keep_blank_values=True)
-    body = await request.body()
     if content_type == FORM:
-        values = parse_qs(utf8(body), keep_blank_values=True)
+        values = parse_qs(utf8(await bounded_body(request, settings.request_max_bytes)), keep_blank_values=True)
         for name in ("default-graph-uri", "named-graph-uri", "format"):
             values.setdefault(name, url_values.get(name, []))
-        return await execute(request, graph, settings, values, protocol_values(values))
+        return await execute(request, graph, settings, values, protocol_values(values), arrival)
     if content_type == "application/sparql-query":
         if "query" in url_values:
             raise ParameterError("a direct POST carries the query in its body, not also in the URL")
-        return await execute(request, graph, settings, url_values, utf8(body))
+        text = utf8(await bounded_body(request, settings.request_max_bytes))
+        return await execute(request, graph, settings, url_values, text, arrival)
     if content_type == "application/sparql-update":
         raise UnsupportedOperationError(READ_ONLY)
     raise UnsupportedMediaTypeError(
@@ -169,7 +220,7 @@ async def sparql_post(request: Request, graph: GraphDep, settings: SettingsDep) 
         "or application/x-www-form-urlencoded with a 'query' parameter")
 
 
-def service_description(request: Request, graph: GraphDep, settings: SettingsDep, base: str,
+def service_description(request: Request, graph: BuiltGraph, settings: Settings, base: str,
                         values: dict[str, list[str]]) -> Response:
     # A browser lists text/html first: it gets the query page; RDF clients get the description.
     accept = request.headers.get("accept")

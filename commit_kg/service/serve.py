@@ -1,0 +1,177 @@
+"""Serve with several HTTP worker processes that share one listening socket, each forked after the one
+build, so start-up does not multiply (the graph, the imports and the app are made once, then shared
+copy-on-write). uvicorn's own `--workers` spawns fresh interpreters that would each import and build
+again; gunicorn's `--preload` would fork as we do but adds a dependency for a loop this short.
+
+The parent binds and listens before forking (a client that connects early waits in the backlog), then
+only supervises: SIGINT or SIGTERM stops every worker (SIGKILL after a grace period), a worker that
+dies later is replaced, and a worker that dies while starting stops the whole server with its code.
+Each worker runs the app's lifespan itself, says "Uvicorn running on …" once it serves (as a single
+process does), and asks the kernel for SIGTERM if the parent dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+import traceback
+
+import uvicorn
+
+log = logging.getLogger("uvicorn.error")
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+WAITED = STOP_SIGNALS | {signal.SIGCHLD}
+GRACE_S = 10.0  # how long stopping workers may take before they are killed
+STARTUP_S = 5.0  # a worker dying sooner than this after its fork is a start-up failure, not replaced
+PR_SET_PDEATHSIG = 1
+STARTUP_FAILURE = 3  # uvicorn's exit code when it cannot start
+GONE = contextlib.suppress(ProcessLookupError, ChildProcessError)  # a worker that has already exited
+
+
+def default_workers() -> int:
+    """One HTTP worker per core this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def die_with_parent() -> None:
+    """Linux: deliver SIGTERM to this process when its parent exits, so no worker outlives a killed server."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: workers still stop when the parent forwards signals
+        pass
+
+
+class Worker(uvicorn.Server):
+    """A uvicorn server on an inherited socket that, once started, says so as uvicorn.run does."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and sockets:
+            self._log_started_message(sockets)
+
+
+def bind(config: uvicorn.Config) -> socket.socket:
+    """A listening TCP socket for the workers to share (uvicorn's bind, without its early message)."""
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    sock = socket.socket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((config.host, config.port))
+        sock.listen(config.backlog)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+class Supervisor:
+    """Forks `count` uvicorn servers on `sock` and keeps them running until told to stop."""
+
+    def __init__(self, config: uvicorn.Config, sock: socket.socket, count: int) -> None:
+        self.config, self.sock, self.count = config, sock, count
+        self.children: dict[int, float] = {}  # pid -> when it was forked
+
+    def spawn(self) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os._exit(self.child())
+        self.children[pid] = time.monotonic()
+
+    def child(self) -> int:
+        """The worker: default signal handling (uvicorn installs its own), then serve until stopped."""
+        code = 0
+        try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, WAITED)
+            die_with_parent()
+            Worker(self.config).run(sockets=[self.sock])
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return code
+
+    def reap(self) -> list[tuple[int, int, float]]:
+        """Children that ended: (pid, exit code or -signal, seconds they lived)."""
+        ended = []
+        while self.children:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+            started = self.children.pop(pid, None)
+            if started is not None:
+                ended.append((pid, os.waitstatus_to_exitcode(status), time.monotonic() - started))
+        return ended
+
+    def run(self) -> int:
+        """Supervise until a stop signal; the exit code is 0, or a failed worker's start-up code."""
+        signal.pthread_sigmask(signal.SIG_BLOCK, WAITED)
+        code = 0
+        try:
+            for _ in range(self.count):
+                self.spawn()
+            while self.children and signal.sigwaitinfo(WAITED).si_signo not in STOP_SIGNALS:
+                failed = self.replace_ended()
+                if failed is not None:
+                    code = failed
+                    break
+        finally:
+            self.stop()
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, WAITED)
+        return code
+
+    def replace_ended(self) -> int | None:
+        """Start a worker for each that ended; a worker that failed while starting gives its code instead."""
+        for pid, status, lived in self.reap():
+            if lived < STARTUP_S:
+                log.error("HTTP worker %d failed while starting (exit %d): stopping", pid, status)
+                return status if status > 0 else 1
+            log.warning("HTTP worker %d ended (exit %d): starting another", pid, status)
+            self.spawn()
+        return None
+
+    def stop(self) -> None:
+        """SIGTERM to every worker (each finishes its lifespan), SIGKILL to those still there after GRACE_S."""
+        for pid in self.children:
+            with GONE:
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + GRACE_S
+        while self.children and time.monotonic() < deadline:
+            self.reap()
+            time.sleep(0.05)
+        for pid in list(self.children):
+            with GONE:
+                os.kill(pid, signal.SIGKILL)
+            with GONE:
+                os.waitpid(pid, 0)
+            self.children.pop(pid, None)
+
+
+def serve(app: object, host: str, port: int, workers: int) -> int:
+    """Serve `app`: in this process for one worker (as uvicorn.run does), else forked workers on one socket."""
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port)
+        return 0
+    config = uvicorn.Config(app, host=host, port=port)
+    config.load()  # protocol classes and middleware once, before the fork
+    try:
+        sock = bind(config)  # connections made while workers start wait in the backlog, not refused
+    except OSError as error:
+        log.error("cannot listen on %s:%d: %s", host, port, error)
+        return STARTUP_FAILURE
+    try:
+        return Supervisor(config, sock, workers).run()
+    finally:
+        sock.close()
