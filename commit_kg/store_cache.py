@@ -57,6 +57,9 @@ def default_cache_dir() -> Path:
     return Path(base) / "commit-kg"
 
 
+PACKAGE = Path(__file__).parent  # the code that parses, derives and validates
+
+
 @dataclass(frozen=True)
 class Inputs:
     """The files a build reads, in build order, and the cache key of their contents and settings."""
@@ -65,7 +68,7 @@ class Inputs:
     files: tuple[Path, ...]
 
 
-def inputs_of(settings: Settings, days: tuple[datetime.date, ...]) -> Inputs:
+def inputs_of(settings: Settings, days: tuple[datetime.date, ...], code: Path = PACKAGE) -> Inputs:
     """Hash every input file (kind, relative path and bytes, length-prefixed so no two inputs collide),
     the named queries, the reference days and the versions of what computes the derived data."""
     digest = hashlib.sha256()
@@ -76,6 +79,11 @@ def inputs_of(settings: Settings, days: tuple[datetime.date, ...]) -> Inputs:
 
     add(json.dumps({"format": FORMAT, "commit_kg": __version__, "pyoxigraph": ox.__version__,
                     "pyshacl": metadata.version("pyshacl"), "days": [d.isoformat() for d in days]}).encode())
+    # The code that parses, derives and validates is an input too: a changed derivation with unchanged
+    # data must rebuild, not serve what the old code derived.
+    for path in sorted(code.rglob("*.py")):
+        add(f"code/{path.relative_to(code).as_posix()}".encode())
+        add(path.read_bytes())
     files: list[Path] = []
     folders = (("ontology", settings.ontology_dir), ("data", settings.data_dir), ("shapes", settings.shapes_dir))
     for kind, folder in folders:

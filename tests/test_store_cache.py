@@ -181,3 +181,20 @@ def test_a_file_changed_during_the_build_is_not_cached_under_the_old_key(cached:
     monkeypatch.setattr(commit_kg.build, "assemble", edit_while_building)
     assert build(cached).cached_at is None
     assert entries(cached) == []
+
+
+def test_changed_code_changes_the_key(cached: Settings, tmp_path: Path):
+    """The derivation is code: the same files under changed code must not open what the old code built."""
+    import datetime
+    import shutil
+
+    from commit_kg.store_cache import PACKAGE, inputs_of
+
+    code = tmp_path / "code"
+    shutil.copytree(PACKAGE, code, ignore=shutil.ignore_patterns("__pycache__"))
+    days = (datetime.date(2010, 12, 31),)
+    before = inputs_of(cached, days, code).key
+    assert inputs_of(cached, days, PACKAGE).key == before, "a copy of the same code gives the same key"
+    derive = code / "derive.py"
+    derive.write_text(derive.read_text() + "\n# a changed derivation\n")
+    assert inputs_of(cached, days, code).key != before
