@@ -1,4 +1,6 @@
-"""Dependencies the routers share, declared once as Annotated aliases (tests may override them)."""
+"""Dependencies the routers share, declared once as Annotated aliases (tests may override them). They are
+async because they only read app.state: FastAPI runs a plain function dependency in its thread pool,
+a thread hop per dependency per request (seen in the /sparql profile, bench/README.md)."""
 
 from __future__ import annotations
 
@@ -11,19 +13,19 @@ from ..settings import Settings
 from ..store import EmbeddedStore
 
 
-def get_store(request: Request) -> EmbeddedStore:
+async def get_store(request: Request) -> EmbeddedStore:
     return request.app.state.store
 
 
-def get_graph(request: Request) -> BuiltGraph:
+async def get_graph(request: Request) -> BuiltGraph:
     return request.app.state.graph
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def public_base(request: Request) -> str:
+async def public_base(request: Request) -> str:
     """The service's public URL without a trailing slash: the configured base URL (behind a proxy),
     else the URL this request came to."""
     configured = request.app.state.settings.base_url

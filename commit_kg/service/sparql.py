@@ -35,7 +35,7 @@ from ..sparql_text import QueryShape, inspect
 from . import description
 from .. import sandbox
 from ..build import BuiltGraph
-from .deps import get_graph, get_settings, public_base
+from .deps import BaseDep, GraphDep, SettingsDep
 from .negotiation import FORMAT_NAMES, requested_format
 
 log = logging.getLogger(__name__)
@@ -186,21 +186,17 @@ def protocol_values(values: dict[str, list[str]]) -> str:
 
 
 @router.get("/sparql", summary="SPARQL query by GET; without a query, the Service Description")
-async def sparql_get(request: Request) -> Response:
-    # The route takes no FastAPI dependencies: those are plain functions, which FastAPI would run in
-    # its thread pool, one thread hop each per request; here they are called directly.
+async def sparql_get(request: Request, graph: GraphDep, settings: SettingsDep, base: BaseDep) -> Response:
     arrival = asyncio.get_running_loop().time()
-    graph, settings = get_graph(request), get_settings(request)
     values = parse_qs(request.url.query, keep_blank_values=True)
     if "query" not in values and "update" not in values:
-        return service_description(request, graph, settings, public_base(request), values)
+        return service_description(request, graph, settings, base, values)
     return await execute(request, graph, settings, values, protocol_values(values), arrival)
 
 
 @router.post("/sparql", summary="SPARQL query by URL-encoded POST or direct POST (application/sparql-query)")
-async def sparql_post(request: Request) -> Response:
+async def sparql_post(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
     arrival = asyncio.get_running_loop().time()
-    graph, settings = get_graph(request), get_settings(request)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     url_values = parse_qs(request.url.query, keep_blank_values=True)
     if content_type == FORM:
