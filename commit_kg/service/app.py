@@ -37,7 +37,8 @@ from ..errors import (
 from ..query_pool import QueryPool
 from ..settings import Settings
 from ..store import EmbeddedStore
-from . import api, dataset, home, resources, sparql
+from . import api, dataset, docs, home, resources, sparql
+from .security import ContentSecurityPolicy
 
 STATUS = {
     QuerySyntaxError: 400,
@@ -118,7 +119,8 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
         finally:
             await app.state.queries.close()
 
-    app = FastAPI(title="commit-kg", version=__version__, lifespan=lifespan)
+    # /docs and /redoc are served by .docs from the package's own files, not from a CDN.
+    app = FastAPI(title="commit-kg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.add_exception_handler(CommitKgError, commit_kg_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
@@ -127,7 +129,10 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     # Open to scripts on any origin, without credentials: there is nothing private to protect.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])
+    app.add_middleware(ContentSecurityPolicy)
     app.include_router(home.router)
+    app.include_router(docs.router)
+    docs.mount_assets(app)
     app.include_router(sparql.router)
     app.include_router(api.router)
     app.include_router(dataset.router)

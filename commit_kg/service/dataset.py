@@ -426,7 +426,7 @@ def dumps_index(request: Request, graph: GraphDep, base: BaseDep) -> Response:
         rows = "\n".join(
             f'<tr><td><a href="{html.escape(e["name"])}">{html.escape(e["name"])}</a></td>'
             f'<td>{html.escape(e["title"])}</td><td>{html.escape(e["mediaType"])}</td>'
-            f'<td style="text-align:right">{e["size"]:,}</td><td><code>{e["sha256"]}</code></td></tr>'
+            f'<td>{e["size"]:,}</td><td><code>{e["sha256"]}</code></td></tr>'
             for e in entries)
         page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(TITLE)}: dumps</title></head>
