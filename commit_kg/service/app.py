@@ -37,6 +37,7 @@ from ..errors import (
 from ..query_pool import QueryPool
 from ..settings import Settings
 from ..store import EmbeddedStore
+from ..web import routes as web
 from . import api, dataset, docs, home, resources, sparql
 from .security import ContentSecurityPolicy
 
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])
     app.add_middleware(ContentSecurityPolicy)
+    app.include_router(web.router)  # the dashboard at /, before home's former landing page
     app.include_router(home.router)
     app.include_router(docs.router)
     docs.mount_assets(app)
