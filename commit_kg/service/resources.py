@@ -19,8 +19,8 @@ from fastapi import APIRouter, Header, Query, Response
 
 from ..errors import NotFoundError
 from ..namespaces import CK, GRAPH, ID, ONTOLOGY, PREFIXES
+from ..publish.jsonld import CONTEXT_PREFIXES, to_jsonld
 from ..store import EmbeddedStore
-from .dataset import CONTEXT_PREFIXES, to_jsonld
 from .deps import BaseDep, StoreDep
 from .negotiation import parse_accept, requested_format
 from .pages import (

@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from .. import sandbox
+from ..build import BuiltGraph
 from ..errors import (
     FederationRefusedError,
     ParameterError,
@@ -29,12 +31,11 @@ from ..errors import (
 )
 from ..execution import GRAPH_FORMATS, RESULT_FORMATS, Dataset
 from ..namespaces import PREFIXES
+from ..publish import service_description as sd
 from ..query_pool import Job, Limits, QueryPool
 from ..settings import Settings
 from ..sparql_text import QueryShape, inspect
 from . import description
-from .. import sandbox
-from ..build import BuiltGraph
 from .deps import BaseDep, GraphDep, SettingsDep
 from .negotiation import FORMAT_NAMES, requested_format
 
@@ -220,11 +221,11 @@ def service_description(request: Request, graph: BuiltGraph, settings: Settings,
                         values: dict[str, list[str]]) -> Response:
     # A browser lists text/html first: it gets the query page; RDF clients get the description.
     accept = request.headers.get("accept")
-    offered = (["text/html", *description.SD_FORMATS] if accept and accept.lower().startswith("text/html")
-               else [*description.SD_FORMATS, "text/html"])
+    offered = (["text/html", *sd.SD_FORMATS] if accept and accept.lower().startswith("text/html")
+               else [*sd.SD_FORMATS, "text/html"])
     media = requested_format(single(values, "format"), accept, offered)
     if media == "text/html":
         return HTMLResponse(description.query_page(base), headers={"Vary": "Accept"})
-    body = description.service_description(graph, settings, base, media)
+    body = sd.service_description(graph, settings, base, media)
     content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
     return Response(body, headers={"Content-Type": content_type, "Vary": "Accept"})
