@@ -124,7 +124,7 @@ def render_dashboard(view: GraphView, day: datetime.date, lang: str, base: str) 
     context.update(day=day, presets=PRESETS, matrices=matrices, countries=view.countries, by_iso=by_iso,
                    criteria_rows=criteria_rows, criteria_numbers=sorted(numbers.items()), gaps=made["gaps"],
                    name=lambda c: c.label.get(lang) or c.label.get("en") or c.iso,
-                   today=datetime.date.today())
+                   today=datetime.date.today(), country_href=lambda c: public_url(c.iri, base))
     return TEMPLATES.get_template("dashboard.html").render(context)
 
 

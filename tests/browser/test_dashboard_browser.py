@@ -5,7 +5,9 @@ tests/browser/vendor, MPL-2.0) checks accessibility in the same browser run."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,3 +169,24 @@ def test_screenshots_and_no_serious_accessibility_violations(server: str, browse
             assert serious == [], f"{name} ({lang}): {serious}"
     finally:
         context.close()
+
+
+def test_a_country_opens_from_the_matrix(server: str, page, store: EmbeddedStore):
+    page.goto(f"{server}/?as_of={AFTER}&lang=th")
+    row = page.locator("#matrix-extradition tbody th[scope=row] a").first
+    name = row.inner_text().strip()
+    assert name in {labels["th"] for labels in country_labels(store).values()}
+    with page.expect_navigation():
+        row.click()
+    assert page.url.startswith(f"{server}/id/") and name in page.content()
+
+
+def test_the_tables_download_as_csv_for_the_date(server: str, page, index: CoverageIndex):
+    page.goto(f"{server}/?as_of={BEFORE}")
+    link = page.locator(".downloads a[href*='kind=anti-trafficking']")
+    answer = page.request.get(link.get_attribute("href"))
+    assert answer.status == 200 and answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.text())))
+    expected_levels = {(p.country_a, p.country_b): p.level for p in index.pairs("anti-trafficking", BEFORE)}
+    assert {(r["country_a"], r["country_b"]): r["level"] for r in rows} == expected_levels
+    assert {r["as_of"] for r in rows} == {BEFORE.isoformat()}
