@@ -16,6 +16,10 @@ A value that is none of these is refused, naming the accepted forms.
 
 Parameters are bound as RDF terms through pyoxigraph substitutions, never spliced into the text,
 so each must be a variable the query projects.
+
+The service's own queries live in `queries/internal/` with the same header: the catalogue loads them
+(`Catalogue.internal`) but does not list them (not in /api/queries, not in `commit-kg queries`), and
+code runs them with terms it has already checked (`NamedQuery.select`, `NamedQuery.triples`).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 CLASS_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TODAY = "today"
+INTERNAL = "internal"  # the sub-folder of the service's own queries
 SHOWN_CHOICES = 12  # a class with more instances is described by examples, not listed whole
 INSTANCES = """SELECT DISTINCT ?x ?class WHERE { ?x a/rdfs:subClassOf* ?class FILTER (isIRI(?x)) } ORDER BY ?x"""
 
@@ -124,6 +129,17 @@ class NamedQuery:
             raise QueryFileError(f"{self.path}: a named query must be a SELECT query")
         return [v.value for v in solutions.variables], records(solutions)
 
+    def select(self, store: EmbeddedStore, **bound: ox.Term) -> list[dict[str, ox.Term]]:
+        """A SELECT answer as terms (for code, which binds terms it made itself)."""
+        return store.select(self.text, **bound)
+
+    def triples(self, store: EmbeddedStore, **bound: ox.Term) -> list[ox.Triple]:
+        """A CONSTRUCT answer, each triple once, sorted so that each subject's triples are together."""
+        answer = store.query(self.text, substitutions={ox.Variable(k): v for k, v in bound.items()} or None)
+        if not isinstance(answer, ox.QueryTriples):
+            raise QueryFileError(f"{self.path}: not a CONSTRUCT query")
+        return sorted(set(answer), key=str)
+
     def bind(self, values: dict[str, str], store: EmbeddedStore | None = None) -> dict[ox.Variable, ox.Term]:
         """Check the given values against the declared parameters and make the substitutions; with a
         store, an `iri` of a class is resolved to (and checked as) an instance of that class."""
@@ -197,12 +213,21 @@ def load_query(path: Path) -> NamedQuery:
 
 
 class Catalogue:
-    """All named queries of a folder, by name (the file name without `.rq`)."""
+    """All named queries of a folder, by name (the file name without `.rq`), and the service's own
+    ones of its `internal/` sub-folder, kept apart."""
 
     def __init__(self, folder: Path) -> None:
         if not folder.is_dir():
             raise QueryFileError(f"{folder}: queries folder not found")
         self.queries = {q.name: q for q in map(load_query, sorted(folder.glob("*.rq")))}
+        self.internal = {q.name: q for q in map(load_query, sorted((folder / INTERNAL).glob("*.rq")))}
+
+    def own(self, name: str) -> NamedQuery:
+        """One of the service's internal queries; a missing one is a broken installation."""
+        try:
+            return self.internal[name]
+        except KeyError:
+            raise QueryFileError(f"internal query '{name}' not found in {INTERNAL}/") from None
 
     def get(self, name: str) -> NamedQuery:
         try:

@@ -55,7 +55,7 @@ class DatasetFiles:
 
 
 class DatasetCache:
-    """The dataset files of the build being served, generated on first use; one per app (app.state)."""
+    """The dataset files of the build being served, generated on first use; one per app (its state)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -13,17 +13,22 @@ import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.dependencies.models import Dependant
-from pydantic import BaseModel, Field
 
 from .. import criteria, reports, tabular, validation_report
-from ..catalogue import Catalogue
-from ..coverage import KINDS, LEVELS, CoverageIndex, gaps
-from ..errors import NotFoundError, ParameterError
-from ..namespaces import CK, ID
-from .deps import BaseDep, GraphDep, StoreDep
+from .. import rest_answers as answers
+from ..coverage import KINDS, LEVELS, gaps
+from ..errors import ParameterError
+from .deps import BaseDep, CatalogueDep, CoverageDep, GraphDep, StoreDep
+from .models import (
+    CountryAnswer,
+    CoverageAnswer,
+    CriterionRecord,
+    LineageAnswer,
+    QueryInfo,
+    ValidationAnswer,
+)
 from .negotiation import requested_format
 
 router = APIRouter(prefix="/api")
@@ -49,21 +54,6 @@ AsOf = Annotated[datetime.date | None, Query(
 
 # --- dependencies -------------------------------------------------------------------------------------
 
-def get_catalogue(request: Request) -> Catalogue:
-    """The named-query catalogue the lifespan loaded once for this app."""
-    return request.app.state.catalogue
-
-
-def get_coverage_index(request: Request, graph: GraphDep, store: StoreDep) -> CoverageIndex:
-    """The coverage index of the graph being served, read once per graph version and kept on app.state.
-    (Two first requests at once may both read it; the second simply replaces the first.)"""
-    cached = getattr(request.app.state, "coverage_index", None)
-    if cached is None or cached[0] != graph.version:
-        cached = (graph.version, CoverageIndex(store))
-        request.app.state.coverage_index = cached
-    return cached[1]
-
-
 def query_parameters(dependant: Dependant) -> set[str]:
     """The names of the query parameters a route (and the dependencies it uses) declares."""
     return {p.alias for p in dependant.query_params}.union(*(query_parameters(d) for d in dependant.dependencies))
@@ -82,165 +72,11 @@ def declared_parameters_only(request: Request) -> None:
         seen.add(key)
 
 
-CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
-CoverageDep = Annotated[CoverageIndex, Depends(get_coverage_index)]
 DeclaredParametersOnly = [Depends(declared_parameters_only)]
 TableFormat = Annotated[QueryFormat | None, Query(description="json (default) or csv; wins over the Accept header.")]
 
 
-# --- response models (they are what /docs shows) ------------------------------------------------------
-
-class Title(BaseModel):
-    en: str
-    th: str
-
-
-class ParameterInfo(BaseModel):
-    name: str
-    type: str = Field(description="iri, string, integer or date (YYYY-MM-DD; the default `today` is the day asked)")
-    rdf_class: str | None = Field(description="For an iri: the ck: class its value must be an instance of; the "
-                                              "short form (`THA`, `mla`) is the last segment of the instance's IRI.")
-    values: list[str] = Field(description="The only values taken, when the query declares them.")
-    default: str | None
-    required: bool
-    description: str
-
-
-class QueryInfo(BaseModel):
-    name: str
-    title: Title
-    description: str
-    parameters: list[ParameterInfo]
-    url: str = Field(description="Where to run it: GET this URL with the parameters in the query string.")
-
-
-class Instrument(BaseModel):
-    iri: str
-    label: str
-    level: str
-    source: list[str]
-    until: datetime.date | None = Field(description="The first day it no longer counts (the day after a yearly "
-                                                    "instrument's year), if it ends.")
-    reason: str | None = Field(description="For an undetermined instrument: which participation or instrument lacks "
-                                           "which date (with its IRI) and what is known of it.")
-
-
-class PairRecord(BaseModel):
-    country_a: str
-    country_b: str
-    kind: str
-    as_of: datetime.date
-    level: str = Field(description="bilateral, regional, untoc, none or unknown")
-    approximate: bool = Field(description="True when the answer rests on a date known only to the month or year.")
-    basis: list[Instrument] = Field(description="The instruments giving the level, with their sources.")
-    undetermined: list[Instrument] = Field(description="Stronger instruments whose state on that date is unknown, "
-                                                       "each with its reason.")
-    reasons: list[str] = Field(description="Why the level is not higher: the reason of each undetermined instrument "
-                                           "(never empty when the level is unknown).")
-
-
-class Gap(BaseModel):
-    country_a: str
-    country_b: str
-    level: str
-
-
-class CoverageAnswer(BaseModel):
-    kind: str
-    as_of: datetime.date
-    min_level: str
-    pairs: list[PairRecord]
-    gaps: list[Gap] = Field(description="The pairs below min_level (unknown ones included).")
-
-
-class CriterionRecord(BaseModel):
-    country: str
-    criterion: int
-    criterion_label: str = Field(description="The criterion's name in English.")
-    criterion_label_th: str = Field(description="The criterion's name in Thai.")
-    status: str = Field(description="met, partly-met, not-met or unknown")
-    evidence: list[str]
-    source: list[str]
-    assessed_on: datetime.date | None
-    assessment: str | None
-    rationale: str
-    law: str | None = Field(description="The IRI of the law (or amendment) the assessment judges.")
-    law_label: str | None
-    law_entry_into_force: str | None = Field(description="That law's entry into force, as precise as its source.")
-    valid_from: datetime.date | None = Field(description="The day from which the assessment holds.")
-    validity: str | None = Field(description="Why the assessment holds from then (or why no assessment holds).")
-    confidence: str | None
-    data_gap: bool = Field(description="True when no assessment holds on the date, or the one that holds is unknown.")
-    gap_reason: str | None
-
-
-class LangString(BaseModel):
-    lang: str
-    value: str
-
-
-class Taskforce(BaseModel):
-    iri: str
-    labels: dict[str, str]
-
-
-class CountryAnswer(BaseModel):
-    iri: str
-    iso3166_alpha2: str | None
-    iso3166_alpha3: str
-    un_m49: str | None
-    labels: dict[str, str] = Field(description="rdfs:label by language tag (en, th and the national language).")
-    national_label: LangString | None
-    same_as: list[str] = Field(description="The Wikidata entity.")
-    taskforce: Taskforce | None
-    instruments: list[dict[str, str]] = Field(description="Rows of the named query country-instruments.")
-    as_of: datetime.date
-    criteria: list[CriterionRecord] = Field(description="The five criteria on as_of (today).")
-    coverage: dict[str, list[PairRecord]] = Field(description="By kind, this country's five pairs on as_of (today).")
-
-
-class LineageAnswer(BaseModel):
-    iri: str
-    plan: str
-    notation: str
-    labels: dict[str, str]
-    backward: list[dict[str, str]] = Field(description="Rows of the named query ppc-lineage-backward.")
-    forward: list[dict[str, str]] = Field(description="Rows of the named query ppc-lineage-forward.")
-
-
-class ValidationRecord(BaseModel):
-    severity: str
-    category: str = Field(description="integrity, data-gap, legal-gap, coverage-gap or other")
-    focus_node: str
-    path: str | None
-    value: str | None
-    shape: str
-    message_en: str
-    message_th: str
-    country: str | None = None
-    criterion: str | None = None
-    criterion_label: str | None = None
-    criterion_label_th: str | None = None
-    reason: str | None = Field(default=None, description="For a data gap or a coverage gap: why.")
-    pair: str | None = None
-    kind: str | None = None
-    level: str | None = None
-    date: str | None = None
-
-
-class ValidationAnswer(BaseModel):
-    conforms: bool
-    counts: dict[str, int] = Field(description="Results by severity (violation, warning, info), whatever the filter.")
-    severity: str
-    results: list[ValidationRecord]
-
-
 # --- helpers ------------------------------------------------------------------------------------------
-
-def labels_of(rows: list[dict[str, ox.Term]], key: str = "label") -> dict[str, str]:
-    return {row[key].language or "": row[key].value for row in rows
-            if isinstance(row.get(key), ox.Literal)}
-
 
 def single_values(request: Request, reserved: set[str]) -> dict[str, str]:
     """The query string as one value per name, without the API's own parameters; a repeat is an error."""
@@ -354,11 +190,6 @@ def criteria_table(request: Request, store: StoreDep, as_of: AsOf = None, format
 
 # --- countries ----------------------------------------------------------------------------------------
 
-COUNTRY = "SELECT ?iso ?country WHERE { ?country a ck:Country ; ck:iso3166Alpha3 ?iso }"
-COUNTRY_FACTS = "SELECT ?country ?p ?o WHERE { ?country ?p ?o }"
-TASKFORCE = "SELECT ?country ?taskforce ?label WHERE { ?taskforce ck:taskforceOf ?country ; rdfs:label ?label }"
-
-
 @router.get("/countries/{iso3}", tags=["countries"], response_model=CountryAnswer, dependencies=DeclaredParametersOnly,
             summary="A country: names, codes, taskforce, instruments, criteria and coverage today",
             responses={400: {"description": "Not three capital letters"},
@@ -371,42 +202,10 @@ def country(
     code, Wikidata entity and national COMMIT taskforce; the instruments it is party to (bilateral) or
     participates in (multilateral), from the named query country-instruments; and, today, where it
     stands on the five criteria and its coverage with each other member for each kind of cooperation."""
-    found = store.select(COUNTRY, iso=ox.Literal(iso3))
-    if not found:
-        known = sorted(r["iso"].value for r in store.select("SELECT ?iso WHERE { ?c a ck:Country ; ck:iso3166Alpha3 ?iso }"))
-        raise NotFoundError(f"no country with ISO 3166-1 alpha-3 code '{iso3}'; known: {', '.join(known)}")
-    node = found[0]["country"]
-    facts = store.select(COUNTRY_FACTS, country=node)
-    values = lambda p: [r["o"].value for r in facts if r["p"].value == p]
-    labels = labels_of([{"label": r["o"]} for r in facts if r["p"].value == RDFS_LABEL])
-    national = next(((lang, text) for lang, text in labels.items() if lang not in ("en", "th")), None)
-    if national is None and "th" in labels:  # Thailand: its national language is Thai
-        national = ("th", labels["th"])
-    taskforce_rows = store.select(TASKFORCE, country=node)
-    today = datetime.date.today()
-    _, instruments = catalogue.get("country-instruments").run(store, {"country": node.value})
-    involves = lambda pair: iso3 in (pair.country_a, pair.country_b)
-    return {
-        "iri": node.value, "iso3166_alpha3": iso3,
-        "iso3166_alpha2": next(iter(values(CK + "iso3166Alpha2")), None),
-        "un_m49": next(iter(values(CK + "unM49")), None),
-        "labels": labels, "national_label": {"lang": national[0], "value": national[1]} if national else None,
-        "same_as": sorted(values(OWL_SAME_AS)),
-        "taskforce": {"iri": taskforce_rows[0]["taskforce"].value, "labels": labels_of(taskforce_rows)}
-        if taskforce_rows else None,
-        "instruments": instruments,
-        "as_of": today,
-        "criteria": [c.record() for c in criteria.table(store, today) if c.country == iso3],
-        "coverage": {kind: [p.record() for p in index.pairs(kind, today) if involves(p)] for kind in KINDS},
-    }
+    return answers.country(store, catalogue, index, iso3, datetime.date.today())
 
 
 # --- lineage ------------------------------------------------------------------------------------------
-
-PPC_FACTS = """SELECT ?ppc ?plan ?notation ?label WHERE {
-  ?ppc a ck:ProjectProposalConcept ; dcterms:isPartOf ?plan ; skos:notation ?notation .
-  OPTIONAL { ?ppc rdfs:label ?label } }"""
-
 
 @router.get("/lineage/{plan}/{ppc}", tags=["lineage"], response_model=LineageAnswer, dependencies=DeclaredParametersOnly,
             summary="Where a PPC comes from and what became of it",
@@ -420,14 +219,7 @@ def lineage(
     back to the first plan (named query ppc-lineage-backward), and those after it up to the latest plan
     (ppc-lineage-forward); each step says how (renaming, merger, split, …) and whether the source
     states it or it is inferred."""
-    iri = ox.NamedNode(f"{ID}plan/{plan}/ppc/{ppc}")
-    facts = store.select(PPC_FACTS, ppc=iri)
-    if not facts:
-        raise NotFoundError(f"no PPC {ppc} in plan '{plan}' (plans: spa2005, spa2005r, spa2)")
-    _, backward = catalogue.get("ppc-lineage-backward").run(store, {"ppc": iri.value})
-    _, forward = catalogue.get("ppc-lineage-forward").run(store, {"ppc": iri.value})
-    return {"iri": iri.value, "plan": facts[0]["plan"].value, "notation": facts[0]["notation"].value,
-            "labels": labels_of(facts), "backward": backward, "forward": forward}
+    return answers.lineage(store, catalogue, plan, ppc)
 
 
 # --- validation ---------------------------------------------------------------------------------------

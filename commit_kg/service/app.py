@@ -1,4 +1,5 @@
-"""The FastAPI app factory: the graph is built (or handed in) at start-up and kept on app.state."""
+"""The FastAPI app factory: the graph is built (or handed in) at start-up and kept, with everything
+made from it, in one state object (state.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..build import BuiltGraph, build
-from ..catalogue import Catalogue
 from ..errors import (
     CommitKgError,
     FederationFailedError,
@@ -34,12 +34,11 @@ from ..errors import (
     UnsupportedMediaTypeError,
     UnsupportedOperationError,
 )
-from ..query_pool import QueryPool
 from ..settings import Settings
-from ..store import EmbeddedStore
 from ..web import routes as web
 from . import api, dataset, docs, home, resources, sparql
 from .security import ContentSecurityPolicy
+from .state import AppState
 
 STATUS = {
     QuerySyntaxError: 400,
@@ -106,23 +105,18 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        built = graph or build(settings)
-        app.state.graph = built
-        app.state.store = EmbeddedStore(built.store)
-        app.state.catalogue = Catalogue(settings.queries_dir)
-        app.state.answers = sparql.AnswerCache()
+        state = AppState.made(settings, graph or build(settings))
+        app.state.commit_kg = state
         # Each HTTP process forks its own query workers here, after the build, from the process that
         # holds the store; they are stopped (and reaped) when the app stops.
-        app.state.queries = QueryPool(built.store, sparql.pool_limits(settings))
-        await app.state.queries.start()
+        await state.queries.start()
         try:
             yield
         finally:
-            await app.state.queries.close()
+            await state.queries.close()
 
     # /docs and /redoc are served by .docs from the package's own files, not from a CDN.
     app = FastAPI(title="commit-kg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.state.settings = settings
     app.add_exception_handler(CommitKgError, commit_kg_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HTTPException, http_error)

@@ -4,34 +4,19 @@ and descriptions are made by commit_kg.publish, once per build version (kept in 
 from __future__ import annotations
 
 import html
-import threading
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from ..errors import NotFoundError
-from ..publish.dumps import DatasetCache, DatasetFiles
+from ..publish.dumps import DatasetFiles
 from ..publish.void import TITLE, VOID_TYPES, render_void
-from .deps import BaseDep, GraphDep
+from .deps import BaseDep, DatasetDep
 from .negotiation import negotiate, requested_format
 
 router = APIRouter(tags=["dataset"])
 
 INDEX_TYPES = ["application/json", "text/html"]
-_CACHE_CREATION = threading.Lock()
-
-
-def cache_of(request: Request) -> DatasetCache:
-    state = request.app.state
-    cache = getattr(state, "dataset_cache", None)
-    if cache is None:
-        with _CACHE_CREATION:
-            cache = getattr(state, "dataset_cache", None)
-            if cache is None:
-                cache = state.dataset_cache = DatasetCache()
-    return cache
-
-
 # --- HTTP ------------------------------------------------------------------------------------------
 
 def etag_matches(request: Request, tag: str) -> bool:
@@ -51,10 +36,9 @@ def conditional(request: Request, body: bytes, tag: str, content_type: str, head
 
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"])
-def void(request: Request, graph: GraphDep, base: BaseDep, format: str | None = None) -> Response:
+def void(request: Request, data: DatasetDep, base: BaseDep, format: str | None = None) -> Response:
     """VoID + DCAT description of the dataset (Turtle, JSON-LD, N-Triples or RDF/XML by Accept)."""
     media = requested_format(format, request.headers.get("accept"), VOID_TYPES)
-    data = cache_of(request).get(graph)
     body, tag = render_void(data, base, media)
     content_type = media if media == "application/ld+json" else f"{media}; charset=utf-8"
     return conditional(request, body, tag, content_type, {"Vary": "Accept"})
@@ -66,10 +50,9 @@ def index_entries(data: DatasetFiles, base: str) -> list[dict]:
 
 
 @router.get("/dumps/")
-def dumps_index(request: Request, graph: GraphDep, base: BaseDep) -> Response:
+def dumps_index(request: Request, data: DatasetDep, base: BaseDep) -> Response:
     """The dump files with size, media type and SHA-256 (JSON; HTML for a browser)."""
     media = negotiate(request.headers.get("accept"), INDEX_TYPES)
-    data = cache_of(request).get(graph)
     entries = index_entries(data, base)
     headers = {"Vary": "Accept"}
     if media == "text/html":
@@ -98,9 +81,8 @@ Dataset description: <a href="{html.escape(base)}/.well-known/void">VoID</a>; ch
 
 
 @router.api_route("/dumps/{name}", methods=["GET", "HEAD"])
-def dump_file(request: Request, name: str, graph: GraphDep) -> Response:
+def dump_file(request: Request, name: str, data: DatasetDep) -> Response:
     """One dump file of the build being served, with ETag = its SHA-256."""
-    data = cache_of(request).get(graph)
     found = data.files.get(name)
     if found is None:
         raise NotFoundError(f"no dump named {name!r}; see /dumps/ for the list")

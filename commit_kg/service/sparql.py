@@ -11,14 +11,11 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
-from collections import OrderedDict
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from .. import sandbox
 from ..build import BuiltGraph
 from ..errors import (
     FederationRefusedError,
@@ -32,65 +29,18 @@ from ..errors import (
 from ..execution import GRAPH_FORMATS, RESULT_FORMATS, Dataset
 from ..namespaces import PREFIXES
 from ..publish import service_description as sd
-from ..query_pool import Job, Limits, QueryPool
+from ..query_pool import Job
 from ..settings import Settings
 from ..sparql_text import QueryShape, inspect
 from . import description
-from .deps import BaseDep, GraphDep, SettingsDep
+from .deps import BaseDep, StateDep
 from .negotiation import FORMAT_NAMES, requested_format
+from .state import AppState
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["sparql"])
 READ_ONLY = "SPARQL Update is not offered at /sparql: this endpoint is read-only"
 FORM = "application/x-www-form-urlencoded"
-
-
-def pool_limits(settings: Settings) -> Limits:
-    """The worker pool of one HTTP process: the cores shared among the HTTP processes, unless set."""
-    cores = len(os.sched_getaffinity(0))
-    share = max(1, cores // max(1, settings.http_workers or cores))
-    ports = tuple(sorted({endpoint_port(iri) for iri in settings.service_allow_list}))
-    if ports and sandbox.landlock_abi() < 4:
-        log.warning("this kernel has no Landlock network rules: query workers may connect to any TCP port; "
-                    "SERVICE targets are limited by the allow-list check in /sparql only")
-        ports = ()
-    return Limits(
-        fast_workers=settings.query_fast_workers or max(2, share),
-        heavy_workers=settings.query_workers or share,
-        fast_slice=settings.query_fast_slice,
-        heavy_queue=settings.query_queue,
-        timeout=settings.query_timeout,
-        memory_bytes=settings.query_memory_mb * 1024 * 1024,
-        result_bytes=settings.query_result_max_bytes,
-        deny_network=not settings.service_allow_list,
-        allowed_ports=ports,
-    )
-
-
-def endpoint_port(iri: str) -> int:
-    """The TCP port an allow-listed endpoint is reached on."""
-    parts = urlsplit(iri)
-    return parts.port or {"https": 443, "http": 80}.get(parts.scheme.lower(), 443)
-
-
-class AnswerCache:
-    """The most recently used answers, by (graph version, request) key; bounded in entries and bytes."""
-
-    def __init__(self, entries: int = 512, largest: int = 1 << 20, budget: int = 64 << 20) -> None:
-        self.entries, self.largest, self.budget, self.size = entries, largest, budget, 0
-        self.answers: OrderedDict[str, bytes] = OrderedDict()
-
-    def get(self, key: str) -> bytes | None:
-        if key in self.answers:
-            self.answers.move_to_end(key)
-        return self.answers.get(key)
-
-    def put(self, key: str, body: bytes) -> None:
-        if len(body) <= self.largest and key not in self.answers:
-            self.answers[key] = body
-            self.size += len(body)
-            while len(self.answers) > self.entries or self.size > self.budget:
-                self.size -= len(self.answers.popitem(last=False)[1])
 
 
 def cache_key(*parts: object) -> str:
@@ -152,8 +102,9 @@ def utf8(body: bytes) -> str:
         raise ParameterError(f"the request body is not UTF-8 (byte {error.start})") from None
 
 
-async def execute(request: Request, graph: BuiltGraph, settings: Settings, values: dict[str, list[str]],
-                  text: str, arrival: float) -> Response:
+async def execute(request: Request, state: AppState, values: dict[str, list[str]], text: str,
+                  arrival: float) -> Response:
+    graph, settings = state.graph, state.settings
     endpoint = str(request.url).split("?")[0]
     shape = checked_shape(text, settings, endpoint)
     offered = list(GRAPH_FORMATS if shape.form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS)
@@ -164,12 +115,10 @@ async def execute(request: Request, graph: BuiltGraph, settings: Settings, value
     headers = {"Vary": "Accept", "ETag": f'"{key}"'}
     if f'"{key}"' in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    answers: AnswerCache = request.app.state.answers
-    body = answers.get(key)
+    body = state.answers.get(key)
     if body is None:
-        pool: QueryPool = request.app.state.queries
-        body = await pool.run(Job(text, dataset, media, endpoint), arrival)
-        answers.put(key, body)
+        body = await state.queries.run(Job(text, dataset, media, endpoint), arrival)
+        state.answers.put(key, body)
     content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
     return Response(body, headers={"Content-Type": content_type, **headers})
 
@@ -187,16 +136,17 @@ def protocol_values(values: dict[str, list[str]]) -> str:
 
 
 @router.get("/sparql", summary="SPARQL query by GET; without a query, the Service Description")
-async def sparql_get(request: Request, graph: GraphDep, settings: SettingsDep, base: BaseDep) -> Response:
+async def sparql_get(request: Request, state: StateDep, base: BaseDep) -> Response:
     arrival = asyncio.get_running_loop().time()
     values = parse_qs(request.url.query, keep_blank_values=True)
     if "query" not in values and "update" not in values:
-        return service_description(request, graph, settings, base, values)
-    return await execute(request, graph, settings, values, protocol_values(values), arrival)
+        return service_description(request, state.graph, state.settings, base, values)
+    return await execute(request, state, values, protocol_values(values), arrival)
 
 
 @router.post("/sparql", summary="SPARQL query by URL-encoded POST or direct POST (application/sparql-query)")
-async def sparql_post(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
+async def sparql_post(request: Request, state: StateDep) -> Response:
+    settings = state.settings
     arrival = asyncio.get_running_loop().time()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     url_values = parse_qs(request.url.query, keep_blank_values=True)
@@ -204,12 +154,12 @@ async def sparql_post(request: Request, graph: GraphDep, settings: SettingsDep) 
         values = parse_qs(utf8(await bounded_body(request, settings.request_max_bytes)), keep_blank_values=True)
         for name in ("default-graph-uri", "named-graph-uri", "format"):
             values.setdefault(name, url_values.get(name, []))
-        return await execute(request, graph, settings, values, protocol_values(values), arrival)
+        return await execute(request, state, values, protocol_values(values), arrival)
     if content_type == "application/sparql-query":
         if "query" in url_values:
             raise ParameterError("a direct POST carries the query in its body, not also in the URL")
         text = utf8(await bounded_body(request, settings.request_max_bytes))
-        return await execute(request, graph, settings, url_values, text, arrival)
+        return await execute(request, state, url_values, text, arrival)
     if content_type == "application/sparql-update":
         raise UnsupportedOperationError(READ_ONLY)
     raise UnsupportedMediaTypeError(
