@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
+from threading import Lock
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Cookie, Header, Path as PathParam, Query, Request
+from fastapi import APIRouter, Cookie, Header, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -51,19 +54,22 @@ COOKIE = "lang"
 YEAR = 365 * 24 * 3600
 
 router = APIRouter(tags=["pages"])
+# Routes run in the thread pool: the two caches below are read and written under one lock.
+_lock = Lock()
 _views: OrderedDict[str, GraphView] = OrderedDict()
 _pages: OrderedDict[tuple, str] = OrderedDict()
-MAX_PAGES = 256
+MAX_PAGES = 128  # about 75 kB each
 
 
 def view_of(graph: BuiltGraph, store: EmbeddedStore) -> GraphView:
     """The graph view of this graph version, made on first use; older versions are dropped."""
-    found = _views.get(graph.version)
-    if found is None:
-        found = _views[graph.version] = graph_view(store)
-        while len(_views) > 1:
-            _views.popitem(last=False)
-    return found
+    with _lock:
+        found = _views.get(graph.version)
+        if found is None:
+            found = _views[graph.version] = graph_view(store)
+            while len(_views) > 1:
+                _views.popitem(last=False)
+        return found
 
 
 def parse_day(as_of: str | None) -> datetime.date:
@@ -83,12 +89,16 @@ def page(request: Request, html: str, lang: str, asked: str | None) -> HTMLRespo
     return answer
 
 
-def cached(key: tuple, render) -> str:
-    html = _pages.get(key)
+def cached(key: tuple, render: Callable[[], str]) -> str:
+    """The page rendered for `key` (graph version, date, language, base URL …), rendered on first use."""
+    with _lock:
+        html = _pages.get(key)
     if html is None:
-        html = _pages[key] = render()
-        while len(_pages) > MAX_PAGES:
-            _pages.popitem(last=False)
+        html = render()
+        with _lock:
+            _pages[key] = html
+            while len(_pages) > MAX_PAGES:
+                _pages.popitem(last=False)
     return html
 
 

@@ -32,15 +32,16 @@ BEFORE, AFTER = datetime.date(2004, 6, 1), datetime.date(2005, 1, 1)
 def browser() -> Iterator[object]:
     """Chromium, or a failure saying how to install it (never a silent skip)."""
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import Error, sync_playwright
     except ImportError:
         pytest.fail(f"playwright is not installed. {HOW}")
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
-        pytest.fail(f"no Chromium at {CHROMIUM}. {HOW}")
+    executable = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+    if executable is None:
+        pytest.fail(f"no Chromium at {CHROMIUM} nor on PATH. {HOW}")
     with sync_playwright() as playwright:
         try:
-            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        except Exception as error:  # the message of a failed start, with how to fix it
+            launched = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        except Error as error:  # the message of a failed start, with how to fix it
             pytest.fail(f"Chromium did not start: {error}. {HOW}")
         yield launched
         launched.close()
@@ -90,7 +91,7 @@ def test_2005_every_pair_at_least_regional(server: str, page, index: CoverageInd
 
 def test_changing_the_date_changes_a_cell(server: str, page, index: CoverageIndex):
     before, after = expected(index, "anti-trafficking", BEFORE), expected(index, "anti-trafficking", AFTER)
-    changed = sorted((sorted(p) for p in before if before[p] != after[p]))
+    changed = sorted(sorted(p) for p in before if before[p] != after[p])
     assert changed, "the data says some anti-trafficking pair changes between the two dates"
     pair = frozenset(changed[0])
     page.goto(f"{server}/?as_of={BEFORE}")
@@ -155,8 +156,8 @@ def test_screenshots_and_no_serious_accessibility_violations(server: str, browse
         page = context.new_page()
         pair = next(p for p in index.pairs("anti-trafficking", BEFORE) if p.level == "bilateral")
         for name, path in (("dashboard", f"/?as_of={BEFORE}&lang={lang}"),
-                           ("coverage-cell", f"/coverage/anti-trafficking/{pair.country_a}/{pair.country_b}"
-                                             f"?as_of={BEFORE}&lang={lang}")):
+                           ("coverage-cell", (f"/coverage/anti-trafficking/{pair.country_a}/{pair.country_b}"
+                                              f"?as_of={BEFORE}&lang={lang}"))):
             page.goto(f"{server}{path}")
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shot = SCREENSHOTS / f"{name}-{lang}.png"
