@@ -13,14 +13,20 @@ import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.dependencies.models import Dependant
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from .. import criteria, reports, tabular, validation_report
 from .. import rest_answers as answers
 from ..coverage import KINDS, LEVELS, gaps
 from ..errors import ParameterError
-from .deps import BaseDep, CatalogueDep, CoverageDep, GraphDep, StoreDep
+from .deps import (
+    BaseDep,
+    CatalogueDep,
+    CoverageDep,
+    DeclaredParametersOnly,
+    GraphDep,
+    StoreDep,
+)
 from .models import (
     CountryAnswer,
     CoverageAnswer,
@@ -52,27 +58,8 @@ AsOf = Annotated[datetime.date | None, Query(
     description="The date the answer is for (YYYY-MM-DD); default: today.", examples=["2010-12-31"])]
 
 
-# --- dependencies -------------------------------------------------------------------------------------
+# --- parameter types ---------------------------------------------------------------------------------
 
-def query_parameters(dependant: Dependant) -> set[str]:
-    """The names of the query parameters a route (and the dependencies it uses) declares."""
-    return {p.alias for p in dependant.query_params}.union(*(query_parameters(d) for d in dependant.dependencies))
-
-
-def declared_parameters_only(request: Request) -> None:
-    """Refuse a query parameter the route does not declare, or one given twice, as /sparql and the
-    named queries do: a misspelt `as_off` must not quietly answer for today."""
-    declared = sorted(query_parameters(request.scope["route"].dependant))
-    seen: set[str] = set()
-    for key, _ in request.query_params.multi_items():
-        if key not in declared:
-            raise ParameterError(f"unknown parameter {key[:40]!r}; this route takes: {', '.join(declared) or 'none'}")
-        if key in seen:
-            raise ParameterError(f"parameter '{key}' is given more than once")
-        seen.add(key)
-
-
-DeclaredParametersOnly = [Depends(declared_parameters_only)]
 TableFormat = Annotated[QueryFormat | None, Query(description="json (default) or csv; wins over the Accept header.")]
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 
 from ..build import BuiltGraph
 from ..catalogue import Catalogue
 from ..coverage import CoverageIndex
+from ..errors import ParameterError
 from ..publish.dumps import DatasetFiles
 from ..settings import Settings
 from ..store import EmbeddedStore
@@ -58,6 +60,24 @@ async def public_base(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
+def query_parameters(dependant: Dependant) -> set[str]:
+    """The names of the query parameters a route (and the dependencies it uses) declares."""
+    return {p.alias for p in dependant.query_params}.union(*(query_parameters(d) for d in dependant.dependencies))
+
+
+def declared_parameters_only(request: Request) -> None:
+    """Refuse a query parameter the route does not declare, or one given twice, as /sparql and the
+    named queries do: a misspelt `as_off` must not quietly answer for today."""
+    declared = sorted(query_parameters(request.scope["route"].dependant))
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key not in declared:
+            raise ParameterError(f"unknown parameter {key[:40]!r}; this route takes: {', '.join(declared) or 'none'}")
+        if key in seen:
+            raise ParameterError(f"parameter '{key}' is given more than once")
+        seen.add(key)
+
+
 StateDep = Annotated[AppState, Depends(get_state)]
 StoreDep = Annotated[EmbeddedStore, Depends(get_store)]
 GraphDep = Annotated[BuiltGraph, Depends(get_graph)]
@@ -66,3 +86,4 @@ CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 CoverageDep = Annotated[CoverageIndex, Depends(get_coverage_index)]
 DatasetDep = Annotated[DatasetFiles, Depends(get_dataset_files)]
 BaseDep = Annotated[str, Depends(public_base)]
+DeclaredParametersOnly = [Depends(declared_parameters_only)]
