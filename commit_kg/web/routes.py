@@ -21,9 +21,9 @@ from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..build import BuiltGraph
-from ..coverage import KINDS, LEVELS
+from ..coverage import KINDS, LEVELS, CoverageIndex
 from ..errors import NotFoundError, ParameterError
-from ..service.deps import BaseDep, GraphDep, StoreDep
+from ..service.deps import BaseDep, CoverageDep, GraphDep, StoreDep
 from ..service.home import places
 from ..service.pages import public_url
 from ..store import EmbeddedStore
@@ -50,6 +50,7 @@ STATUS_NAMES = {"met": N_("met"), "partly-met": N_("partly met"), "not-met": N_(
 # The names of the service's main addresses (service/home.py PLACES), shown in every page's footer.
 PLACE_NAMES = (N_("SPARQL endpoint"), N_("API documentation"), N_("Ontology"), N_("Dumps"),
                N_("Dataset description"), N_("Named queries"))
+LEGEND = (*reversed(LEVELS), "unknown")  # strongest first
 COOKIE = "lang"
 YEAR = 365 * 24 * 3600
 
@@ -61,12 +62,13 @@ _pages: OrderedDict[tuple, str] = OrderedDict()
 MAX_PAGES = 128  # about 75 kB each
 
 
-def view_of(graph: BuiltGraph, store: EmbeddedStore) -> GraphView:
-    """The graph view of this graph version, made on first use; older versions are dropped."""
+def view_of(graph: BuiltGraph, store: EmbeddedStore, index: CoverageIndex) -> GraphView:
+    """The graph view of this graph version (over the service's own coverage index), made on first use;
+    older versions are dropped."""
     with _lock:
         found = _views.get(graph.version)
         if found is None:
-            found = _views[graph.version] = graph_view(store)
+            found = _views[graph.version] = graph_view(store, index)
             while len(_views) > 1:
                 _views.popitem(last=False)
         return found
@@ -107,7 +109,7 @@ def common(lang: str, base: str, path: str, query: dict[str, str]) -> dict:
     switch = [(code, f"{path}?{urlencode({**query, 'lang': code})}") for code in LANGUAGES]
     return {"_": gettext_for(lang), "lang": lang, "base": base, "switch": switch, "places": places(base),
             "symbols": SYMBOLS, "status_symbols": STATUS_SYMBOLS, "level_names": LEVEL_NAMES,
-            "status_names": STATUS_NAMES, "kind_titles": KIND_TITLES, "levels": ("bilateral", *reversed(LEVELS[:-1]), "unknown")}
+            "status_names": STATUS_NAMES, "kind_titles": KIND_TITLES, "levels": LEGEND}
 
 
 def render_dashboard(view: GraphView, day: datetime.date, lang: str, base: str) -> str:
@@ -129,7 +131,8 @@ def render_dashboard(view: GraphView, day: datetime.date, lang: str, base: str) 
     for cell in made["criteria"]:
         criteria_rows.setdefault(cell.country, []).append(
             {"cell": cell, "href": public_url(cell.assessment, base) if cell.assessment else None})
-        numbers[cell.criterion] = cell.criterion_label_th if lang == "th" and cell.criterion_label_th else cell.criterion_label
+        numbers[cell.criterion] = (cell.criterion_label_th if lang == "th" and cell.criterion_label_th
+                                   else cell.criterion_label)
     context = common(lang, base, f"{base}/", {"as_of": day.isoformat()})
     context.update(day=day, presets=PRESETS, matrices=matrices, countries=view.countries, by_iso=by_iso,
                    criteria_rows=criteria_rows, criteria_numbers=sorted(numbers.items()), gaps=made["gaps"],
@@ -146,11 +149,12 @@ AcceptLanguage = Annotated[str | None, Header()]
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse,
                   summary="The dashboard: coverage matrices, criteria and gaps on a date (HTML, en/th)")
-def dashboard(request: Request, graph: GraphDep, store: StoreDep, base: BaseDep, as_of: AsOf = None,
-              lang: Lang = None, lang_cookie: LangCookie = None, accept_language: AcceptLanguage = None) -> HTMLResponse:
+def dashboard(request: Request, graph: GraphDep, store: StoreDep, index: CoverageDep, base: BaseDep,
+              as_of: AsOf = None, lang: Lang = None, lang_cookie: LangCookie = None,
+              accept_language: AcceptLanguage = None) -> HTMLResponse:
     day = parse_day(as_of)
     chosen = negotiate(lang, lang_cookie, accept_language)
-    view = view_of(graph, store)
+    view = view_of(graph, store, index)
     html = cached(("dashboard", graph.version, day, chosen, base),
                   lambda: render_dashboard(view, day, chosen, base))
     return page(request, html, chosen, lang)
@@ -177,14 +181,15 @@ def render_pair(view: GraphView, kind: str, a: str, b: str, day: datetime.date, 
 
 @router.get("/coverage/{kind}/{a}/{b}", response_class=HTMLResponse,
             summary="One matrix cell: the instruments behind a pair's level on a date, with their sources")
-def coverage_cell(request: Request, graph: GraphDep, store: StoreDep, base: BaseDep,
+def coverage_cell(request: Request, graph: GraphDep, store: StoreDep, index: CoverageDep, base: BaseDep,
                   kind: Annotated[str, PathParam(pattern="^(mla|extradition|anti-trafficking)$")],
-                  a: Annotated[str, PathParam(pattern="^[A-Z]{3}$")], b: Annotated[str, PathParam(pattern="^[A-Z]{3}$")],
+                  a: Annotated[str, PathParam(pattern="^[A-Z]{3}$")],
+                  b: Annotated[str, PathParam(pattern="^[A-Z]{3}$")],
                   as_of: AsOf = None, lang: Lang = None, lang_cookie: LangCookie = None,
                   accept_language: AcceptLanguage = None) -> HTMLResponse:
     day = parse_day(as_of)
     chosen = negotiate(lang, lang_cookie, accept_language)
-    view = view_of(graph, store)
+    view = view_of(graph, store, index)
     html = cached(("pair", graph.version, kind, a, b, day, chosen, base),
                   lambda: render_pair(view, kind, a, b, day, chosen, base))
     return page(request, html, chosen, lang)
