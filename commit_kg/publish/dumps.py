@@ -55,16 +55,28 @@ class DatasetFiles:
 
 
 class DatasetCache:
-    """The dataset files of the build being served, generated on first use; one per app (its state)."""
+    """The dataset files and statistics of the build being served, each made on first use; one per app
+    (its state). The statistics are counted once and shared by the VoID description (through the files)
+    and the SPARQL Service Description."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._current: DatasetFiles | None = None
+        self._stats: tuple[str, list[GraphStats]] | None = None
+
+    def statistics(self, graph: BuiltGraph) -> list[GraphStats]:
+        with self._lock:
+            return self._statistics(graph)
+
+    def _statistics(self, graph: BuiltGraph) -> list[GraphStats]:
+        if self._stats is None or self._stats[0] != graph.version:
+            self._stats = (graph.version, statistics(graph.store))
+        return self._stats[1]
 
     def get(self, graph: BuiltGraph) -> DatasetFiles:
         with self._lock:
             if self._current is None or self._current.version != graph.version:
-                self._current = generate(graph)
+                self._current = generate(graph, self._statistics(graph))
             return self._current
 
 
@@ -84,7 +96,7 @@ def licence_of(store: ox.Store) -> str:
     return CC_BY
 
 
-def generate(graph: BuiltGraph) -> DatasetFiles:
+def generate(graph: BuiltGraph, stats: list[GraphStats]) -> DatasetFiles:
     """Every dump of one build, with checksums; deterministic for the same files."""
     quads = sorted(stable_blank_nodes(list(graph.store)), key=quad_key)
     triples: list[ox.Triple] = []
@@ -111,4 +123,4 @@ def generate(graph: BuiltGraph) -> DatasetFiles:
     sums = "".join(f"{f.sha256}  {f.name}\n" for f in files.values()).encode()
     files["SHA256SUMS"] = DumpFile("SHA256SUMS", "text/plain", "SHA-256 checksums (sha256sum -c)", sums,
                                    sha256(sums), False)
-    return DatasetFiles(graph.version, statistics(graph.store), newest_input(graph), licence_of(graph.store), files)
+    return DatasetFiles(graph.version, stats, newest_input(graph), licence_of(graph.store), files)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import rdflib
 from rdflib.namespace import RDF, XSD
 
-from ..build import BuiltGraph
-from ..dataset_stats import statistics
+from ..dataset_stats import GraphStats
 from ..namespaces import PREFIXES
 from ..settings import Settings
 
@@ -23,7 +22,7 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 INPUT_FORMATS = ("Turtle", "N-Triples", "N-Quads", "TriG")
 
 
-def description_graph(graph: BuiltGraph, settings: Settings, base: str) -> rdflib.Graph:
+def description_graph(stats: list[GraphStats], settings: Settings, base: str) -> rdflib.Graph:
     """What the endpoint is and offers: language, result formats, the formats its loader reads,
     the features that hold (federation only when an allow-list is configured), the dataset."""
     g = rdflib.Graph()
@@ -61,7 +60,6 @@ def description_graph(graph: BuiltGraph, settings: Settings, base: str) -> rdfli
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, DCTERMS.title, rdflib.Literal("commit-kg", lang="en")))
     g.add((dataset, VOID.sparqlEndpoint, endpoint))
-    stats = statistics(graph.store)
     default = rdflib.URIRef(f"{base}/sparql#default-graph")
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
@@ -81,5 +79,5 @@ def description_graph(graph: BuiltGraph, settings: Settings, base: str) -> rdfli
     return g
 
 
-def service_description(graph: BuiltGraph, settings: Settings, base: str, media: str) -> bytes:
-    return description_graph(graph, settings, base).serialize(format=SD_FORMATS[media], encoding="utf-8")
+def service_description(stats: list[GraphStats], settings: Settings, base: str, media: str) -> bytes:
+    return description_graph(stats, settings, base).serialize(format=SD_FORMATS[media], encoding="utf-8")

@@ -16,7 +16,6 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from ..build import BuiltGraph
 from ..errors import (
     FederationRefusedError,
     ParameterError,
@@ -140,7 +139,7 @@ async def sparql_get(request: Request, state: StateDep, base: BaseDep) -> Respon
     arrival = asyncio.get_running_loop().time()
     values = parse_qs(request.url.query, keep_blank_values=True)
     if "query" not in values and "update" not in values:
-        return service_description(request, state.graph, state.settings, base, values)
+        return service_description(request, state, base, values)
     return await execute(request, state, values, protocol_values(values), arrival)
 
 
@@ -167,7 +166,7 @@ async def sparql_post(request: Request, state: StateDep) -> Response:
         "or application/x-www-form-urlencoded with a 'query' parameter")
 
 
-def service_description(request: Request, graph: BuiltGraph, settings: Settings, base: str,
+def service_description(request: Request, state: AppState, base: str,
                         values: dict[str, list[str]]) -> Response:
     # A browser lists text/html first: it gets the query page; RDF clients get the description.
     accept = request.headers.get("accept")
@@ -176,6 +175,6 @@ def service_description(request: Request, graph: BuiltGraph, settings: Settings,
     media = requested_format(single(values, "format"), accept, offered)
     if media == "text/html":
         return HTMLResponse(description.query_page(base), headers={"Vary": "Accept"})
-    body = sd.service_description(graph, settings, base, media)
+    body = sd.service_description(state.dataset.statistics(state.graph), state.settings, base, media)
     content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
     return Response(body, headers={"Content-Type": content_type, "Vary": "Accept"})
