@@ -34,6 +34,18 @@ def test_a_router_holds_no_sparql_and_builds_no_graph(path: Path) -> None:
         assert found is None, f"{path.name}:{text[:found.start()].count(chr(10)) + 1}: {found.group(0)!r}"
 
 
+@pytest.mark.parametrize("path", ROUTERS, ids=lambda path: path.name)
+def test_a_router_reads_the_app_state_only_through_deps(path: Path) -> None:
+    """One state object, made in the lifespan; the routers get its parts from the deps.py aliases."""
+    text = path.read_text(encoding="utf-8")
+    assert ".app.state" not in text and "app.state." not in text, path.name
+
+
+def test_the_lifespan_makes_one_state_object() -> None:
+    text = (SERVICE / "app.py").read_text(encoding="utf-8")
+    assert re.findall(r"app\.state\.(\w+)\s*=", text) == ["commit_kg"]
+
+
 def test_the_checks_would_catch_inline_sparql() -> None:
     """The patterns find what they must: the text this refactoring moved out of api.py and resources.py."""
     moved = (PROJECT_ROOT / "queries" / "internal" / "ppc-facts.rq").read_text(encoding="utf-8")
