@@ -13,6 +13,7 @@ from ..coverage import KINDS, CoverageIndex, PairCoverage, country_labels
 from ..gaps import gap_report
 from ..namespaces import ID
 from ..store import EmbeddedStore
+from .search import names as all_names
 
 # Level → symbol shown in the cell beside its name, so that no level is told by colour alone.
 SYMBOLS = {"bilateral": "●", "regional": "◆", "untoc": "▲", "none": "✕", "unknown": "?"}
@@ -36,6 +37,7 @@ class GraphView:
     index: CoverageIndex
     countries: list[Country]
     labels: dict[str, dict[str, str]]
+    names: list[tuple[str, str, str, str]] = field(default_factory=list)  # for search.search
     days: OrderedDict[datetime.date, dict] = field(default_factory=OrderedDict)
     lock: Lock = field(default_factory=Lock)
 
@@ -53,7 +55,7 @@ def graph_view(store: EmbeddedStore, index: CoverageIndex | None = None) -> Grap
     names = country_labels(store)
     countries = sorted((Country(iso, iri, {**labels.get(iri, {}), **names.get(iri, {})})
                         for iri, iso in index.countries.items()), key=lambda c: c.label.get("en", c.iso))
-    return GraphView(store, index, countries, labels)
+    return GraphView(store, index, countries, labels, all_names(store))
 
 
 MAX_DAYS = 64  # answers kept per graph version (dates people look at cluster on a few reference days)

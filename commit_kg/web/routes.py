@@ -29,6 +29,7 @@ from ..service.pages import public_url
 from ..store import EmbeddedStore
 from .dashboard import STATUS_SYMBOLS, SYMBOLS, GraphView, answers, graph_view, pair
 from .i18n import LANGUAGES, gettext_for, negotiate
+from .search import search
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -193,6 +194,21 @@ def coverage_cell(request: Request, graph: GraphDep, store: StoreDep, index: Cov
     html = cached(("pair", graph.version, kind, a, b, day, chosen, base),
                   lambda: render_pair(view, kind, a, b, day, chosen, base))
     return page(request, html, chosen, lang)
+
+
+@router.get("/search", response_class=HTMLResponse,
+            summary="Find a resource by any of its names (English, Thai, national names)")
+def search_page(request: Request, graph: GraphDep, store: StoreDep, index: CoverageDep, base: BaseDep,
+                q: Annotated[str, Query(max_length=200, description="Part of a name, in any language.")] = "",
+                lang: Lang = None, lang_cookie: LangCookie = None,
+                accept_language: AcceptLanguage = None) -> HTMLResponse:
+    chosen = negotiate(lang, lang_cookie, accept_language)
+    view = view_of(graph, store, index)
+    hits = [{"hit": h, "label": view.label(h.iri, chosen, h.name), "href": public_url(h.iri, base)}
+            for h in search(view.names, q)]
+    context = common(chosen, base, f"{base}/search", {"q": q})
+    context.update(q=q, hits=hits)
+    return page(request, TEMPLATES.get_template("search.html").render(context), chosen, lang)
 
 
 @router.get("/web/static/{name:path}", include_in_schema=False)

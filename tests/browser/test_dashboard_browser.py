@@ -157,7 +157,8 @@ def test_screenshots_and_no_serious_accessibility_violations(server: str, browse
         pair = next(p for p in index.pairs("anti-trafficking", BEFORE) if p.level == "bilateral")
         for name, path in (("dashboard", f"/?as_of={BEFORE}&lang={lang}"),
                            ("coverage-cell", (f"/coverage/anti-trafficking/{pair.country_a}/{pair.country_b}"
-                                              f"?as_of={BEFORE}&lang={lang}"))):
+                                              f"?as_of={BEFORE}&lang={lang}")),
+                           ("search", f"/search?q=%E0%B9%84%E0%B8%97%E0%B8%A2&lang={lang}")):
             page.goto(f"{server}{path}")
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shot = SCREENSHOTS / f"{name}-{lang}.png"
@@ -191,3 +192,17 @@ def test_the_tables_download_as_csv_for_the_date(server: str, page, index: Cover
     expected_levels = {(p.country_a, p.country_b): p.level for p in index.pairs("anti-trafficking", BEFORE)}
     assert {(r["country_a"], r["country_b"]): r["level"] for r in rows} == expected_levels
     assert {r["as_of"] for r in rows} == {BEFORE.isoformat()}
+
+
+def test_the_search_box_finds_a_thai_label(server: str, page, store: EmbeddedStore):
+    iri, labels = sorted(country_labels(store).items())[0]
+    page.goto(f"{server}/?as_of={AFTER}&lang=en")
+    page.fill("#site-search", labels["th"][1:])  # part of the Thai name, as a person would type it
+    with page.expect_navigation():
+        page.click("form.search button[type=submit]")
+    hits = page.locator("#hits a")
+    assert labels["en"] in hits.all_inner_texts()
+    first = hits.filter(has_text=labels["en"]).first
+    with page.expect_navigation():
+        first.click()
+    assert page.url == f"{server}/id/{iri.rsplit('/id/', 1)[1]}"
