@@ -113,7 +113,9 @@ def common(lang: str, base: str, path: str, query: dict[str, str]) -> dict:
             "status_names": STATUS_NAMES, "kind_titles": KIND_TITLES, "levels": LEGEND}
 
 
-def render_dashboard(view: GraphView, day: datetime.date, lang: str, base: str) -> str:
+def render_dashboard(view: GraphView, day: datetime.date, lang: str, base: str,
+                     template: str = "dashboard.html") -> str:
+    """The dashboard, or (template="report.html") its printable gap report, for one date and language."""
     made = answers(view, day)
     by_iso = {c.iso: c for c in view.countries}
     matrices = []
@@ -139,7 +141,7 @@ def render_dashboard(view: GraphView, day: datetime.date, lang: str, base: str) 
                    criteria_rows=criteria_rows, criteria_numbers=sorted(numbers.items()), gaps=made["gaps"],
                    name=lambda c: c.label.get(lang) or c.label.get("en") or c.iso,
                    today=datetime.date.today(), country_href=lambda c: public_url(c.iri, base))
-    return TEMPLATES.get_template("dashboard.html").render(context)
+    return TEMPLATES.get_template(template).render(context)
 
 
 AsOf = Annotated[str | None, Query(description="The date, YYYY-MM-DD (default: today).")]
@@ -158,6 +160,19 @@ def dashboard(request: Request, graph: GraphDep, store: StoreDep, index: Coverag
     view = view_of(graph, store, index)
     html = cached(("dashboard", graph.version, day, chosen, base),
                   lambda: render_dashboard(view, day, chosen, base))
+    return page(request, html, chosen, lang)
+
+
+@router.get("/report", response_class=HTMLResponse,
+            summary="The gaps and the criteria table for a date, laid out for printing (HTML, en/th)")
+def report(request: Request, graph: GraphDep, store: StoreDep, index: CoverageDep, base: BaseDep,
+           as_of: AsOf = None, lang: Lang = None, lang_cookie: LangCookie = None,
+           accept_language: AcceptLanguage = None) -> HTMLResponse:
+    day = parse_day(as_of)
+    chosen = negotiate(lang, lang_cookie, accept_language)
+    view = view_of(graph, store, index)
+    html = cached(("report", graph.version, day, chosen, base),
+                  lambda: render_dashboard(view, day, chosen, base, "report.html"))
     return page(request, html, chosen, lang)
 
 

@@ -158,7 +158,8 @@ def test_screenshots_and_no_serious_accessibility_violations(server: str, browse
         for name, path in (("dashboard", f"/?as_of={BEFORE}&lang={lang}"),
                            ("coverage-cell", (f"/coverage/anti-trafficking/{pair.country_a}/{pair.country_b}"
                                               f"?as_of={BEFORE}&lang={lang}")),
-                           ("search", f"/search?q=%E0%B9%84%E0%B8%97%E0%B8%A2&lang={lang}")):
+                           ("search", f"/search?q=%E0%B9%84%E0%B8%97%E0%B8%A2&lang={lang}"),
+                           ("report", f"/report?as_of={BEFORE}&lang={lang}")):
             page.goto(f"{server}{path}")
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shot = SCREENSHOTS / f"{name}-{lang}.png"
@@ -195,7 +196,7 @@ def test_the_tables_download_as_csv_for_the_date(server: str, page, index: Cover
 
 
 def test_the_search_box_finds_a_thai_label(server: str, page, store: EmbeddedStore):
-    iri, labels = sorted(country_labels(store).items())[0]
+    iri, labels = min(country_labels(store).items())
     page.goto(f"{server}/?as_of={AFTER}&lang=en")
     page.fill("#site-search", labels["th"][1:])  # part of the Thai name, as a person would type it
     with page.expect_navigation():
@@ -206,3 +207,15 @@ def test_the_search_box_finds_a_thai_label(server: str, page, store: EmbeddedSto
     with page.expect_navigation():
         first.click()
     assert page.url == f"{server}/id/{iri.rsplit('/id/', 1)[1]}"
+
+
+def test_the_printable_report_lists_the_dashboards_gaps_without_the_page_frame(server: str, page):
+    page.goto(f"{server}/?as_of={BEFORE}")
+    gaps = page.locator("#pair-gaps > li").count(), page.locator("#country-gaps > li").count()
+    assert gaps[0] > 0
+    with page.expect_navigation():
+        page.click(f"a[href$='/report?as_of={BEFORE}']")
+    assert (page.locator("#pair-gaps > li").count(), page.locator("#country-gaps > li").count()) == gaps
+    page.emulate_media(media="print")
+    assert not page.locator("header.site").is_visible() and not page.locator(".downloads").is_visible()
+    assert page.locator("#criteria").is_visible()
