@@ -43,6 +43,8 @@ async def swagger_ui(request: Request) -> HTMLResponse:
         swagger_css_url=f"{ASSETS}/swagger-ui/swagger-ui.css",
         swagger_favicon_url=f"{ASSETS}/swagger-ui/favicon-32x32.png",
         oauth2_redirect_url=OAUTH2_REDIRECT,
+        # No badge from the public validator service: the page calls nothing outside the app.
+        swagger_ui_parameters={"validatorUrl": None},
     ).body.decode()
     # The start-up script is the page's only inline one: it alone gets the nonce.
     page = page.replace("<script>", f'<script nonce="{nonce}">')
