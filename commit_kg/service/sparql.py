@@ -31,7 +31,7 @@ from ..publish import service_description as sd
 from ..query_pool import Job
 from ..settings import Settings
 from ..sparql_text import QueryShape, inspect
-from . import description
+from . import query_form
 from .deps import BaseDep, StateDep
 from .negotiation import FORMAT_NAMES, requested_format
 from .state import AppState
@@ -174,7 +174,7 @@ def service_description(request: Request, state: AppState, base: str,
                else [*sd.SD_FORMATS, "text/html"])
     media = requested_format(single(values, "format"), accept, offered)
     if media == "text/html":
-        return HTMLResponse(description.query_page(base), headers={"Vary": "Accept"})
+        return HTMLResponse(query_form.query_page(base), headers={"Vary": "Accept"})
     body = sd.service_description(state.dataset.statistics(state.graph), state.settings, base, media)
     content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
     return Response(body, headers={"Content-Type": content_type, "Vary": "Accept"})
