@@ -23,12 +23,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ..build import BuiltGraph
 from ..coverage import KINDS, LEVELS, CoverageIndex
 from ..errors import NotFoundError, ParameterError
+from ..namespaces import ID
 from ..service.deps import BaseDep, CoverageDep, GraphDep, StoreDep
 from ..service.home import places
 from ..service.pages import public_url
 from ..store import EmbeddedStore
 from .dashboard import STATUS_SYMBOLS, SYMBOLS, GraphView, answers, graph_view, pair
 from .i18n import LANGUAGES, gettext_for, negotiate
+from .lineage import COLUMN, PLANS, WIDTH, layout
+from .lineage import KINDS as STEP_KINDS
 from .search import search
 
 HERE = Path(__file__).resolve().parent
@@ -48,6 +51,11 @@ KIND_TITLES = {"mla": N_("Mutual legal assistance"), "extradition": N_("Extradit
 LEVEL_NAMES = {"bilateral": N_("bilateral"), "regional": N_("regional"), "untoc": N_("UNTOC only"),
                "none": N_("none"), "unknown": N_("unknown")}
 STATUS_NAMES = {"met": N_("met"), "partly-met": N_("partly met"), "not-met": N_("not met"), "unknown": N_("unknown")}
+STEP_NAMES = {"Merger": N_("merger"), "Split": N_("split"), "Renaming": N_("renaming"),
+              "Renumbering": N_("renumbering"), "ScopeExpansion": N_("scope expansion"),
+              "Continuation": N_("continuation")}
+STEP_COLOURS = {"Merger": "#8a2be2", "Split": "#b35c00", "Renaming": "#0b6e4f", "Renumbering": "#4a4a4a",
+                "ScopeExpansion": "#0b4f9c", "Continuation": "#6b6b6b"}
 # The names of the service's main addresses (service/home.py PLACES), shown in every page's footer.
 PLACE_NAMES = (N_("SPARQL endpoint"), N_("API documentation"), N_("Ontology"), N_("Dumps"),
                N_("Dataset description"), N_("Named queries"))
@@ -224,6 +232,32 @@ def search_page(request: Request, graph: GraphDep, store: StoreDep, index: Cover
     context = common(chosen, base, f"{base}/search", {"q": q})
     context.update(q=q, hits=hits)
     return page(request, TEMPLATES.get_template("search.html").render(context), chosen, lang)
+
+
+def render_lineage(view: GraphView, lang: str, base: str) -> str:
+    boxes, steps, width, height = layout(view.store)
+
+    def shown(box) -> dict:
+        label = view.label(box.iri, lang)
+        return {"box": box, "label": label, "short": label if len(label) <= 34 else label[:33] + "…",
+                "href": public_url(box.iri, base)}
+
+    context = common(lang, base, f"{base}/lineage", {})
+    context.update(boxes=[shown(b) for b in boxes], steps=steps, width=width, height=height, plans=PLANS,
+                   plan_names={p: view.label(f"{ID}plan/{p}", lang) for p in PLANS}, column=COLUMN,
+                   box_width=WIDTH, kinds=STEP_KINDS, kind_names=STEP_NAMES, colours=STEP_COLOURS)
+    return TEMPLATES.get_template("lineage.html").render(context)
+
+
+@router.get("/lineage", response_class=HTMLResponse,
+            summary="The PPCs of SPA 2005, its revision and SPA II, and how each came from the ones before (SVG)")
+def lineage(request: Request, graph: GraphDep, store: StoreDep, index: CoverageDep, base: BaseDep,
+            lang: Lang = None, lang_cookie: LangCookie = None,
+            accept_language: AcceptLanguage = None) -> HTMLResponse:
+    chosen = negotiate(lang, lang_cookie, accept_language)
+    view = view_of(graph, store, index)
+    html = cached(("lineage", graph.version, chosen, base), lambda: render_lineage(view, chosen, base))
+    return page(request, html, chosen, lang)
 
 
 @router.get("/web/static/{name:path}", include_in_schema=False)

@@ -159,7 +159,8 @@ def test_screenshots_and_no_serious_accessibility_violations(server: str, browse
                            ("coverage-cell", (f"/coverage/anti-trafficking/{pair.country_a}/{pair.country_b}"
                                               f"?as_of={BEFORE}&lang={lang}")),
                            ("search", f"/search?q=%E0%B9%84%E0%B8%97%E0%B8%A2&lang={lang}"),
-                           ("report", f"/report?as_of={BEFORE}&lang={lang}")):
+                           ("report", f"/report?as_of={BEFORE}&lang={lang}"),
+                           ("lineage", f"/lineage?lang={lang}")):
             page.goto(f"{server}{path}")
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shot = SCREENSHOTS / f"{name}-{lang}.png"
@@ -219,3 +220,30 @@ def test_the_printable_report_lists_the_dashboards_gaps_without_the_page_frame(s
     page.emulate_media(media="print")
     assert not page.locator("header.site").is_visible() and not page.locator(".downloads").is_visible()
     assert page.locator("#criteria").is_visible()
+
+
+def test_the_lineage_view_draws_every_ppc_and_derivation(server: str, page, store: EmbeddedStore):
+    """Boxes and lines counted against the graph: each PPC of the three plans, each derivation between
+    two of them, stated ones solid and inferred ones dashed; the Thai view titles boxes with Thai labels."""
+    plans = "<https://w3id.org/commit-kg/id/plan/spa2005> <https://w3id.org/commit-kg/id/plan/spa2005r> " \
+            "<https://w3id.org/commit-kg/id/plan/spa2>"
+    ppcs = {r["p"].value: r.get("th") for r in store.select(
+        f"SELECT ?p ?th WHERE {{ VALUES ?plan {{ {plans} }} ?p a ck:ProjectProposalConcept ; dcterms:isPartOf ?plan "
+        "OPTIONAL { ?p rdfs:label ?th FILTER (lang(?th) = 'th') } }")}
+    steps = {(r["o"].value, r["n"].value): r["s"].value.endswith("Stated") for r in store.select(
+        "SELECT ?o ?n ?s WHERE { ?n prov:qualifiedDerivation ?q . ?q prov:entity ?o ; ck:evidenceStatus ?s }")
+        if r["o"].value in ppcs and r["n"].value in ppcs}
+    page.goto(f"{server}/lineage?lang=th")
+    boxes = page.locator("#lineage a.ppc")
+    assert sorted(boxes.evaluate_all("els => els.map(e => e.dataset.iri)")) == sorted(ppcs)
+    drawn = page.locator("#lineage g.step").evaluate_all(
+        "els => els.map(e => [e.dataset.older, e.dataset.newer, e.dataset.stated,"
+        " e.querySelector('path').getAttribute('stroke-dasharray')])")
+    assert {(o, n): stated == "yes" for o, n, stated, _ in drawn} == steps and len(drawn) == len(steps)
+    assert all((dash is None) == (stated == "yes") for _, _, stated, dash in drawn)
+    titled = dict(zip(boxes.evaluate_all("els => els.map(e => e.dataset.iri)"),
+                      boxes.locator("title").all_text_contents()))
+    assert all(titled[iri] == label.value for iri, label in ppcs.items() if label is not None)
+    with page.expect_navigation():
+        boxes.first.click()
+    assert page.url.startswith(f"{server}/id/plan/")
