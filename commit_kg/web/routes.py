@@ -54,6 +54,7 @@ STATUS_NAMES = {"met": N_("met"), "partly-met": N_("partly met"), "not-met": N_(
 STEP_NAMES = {"Merger": N_("merger"), "Split": N_("split"), "Renaming": N_("renaming"),
               "Renumbering": N_("renumbering"), "ScopeExpansion": N_("scope expansion"),
               "Continuation": N_("continuation")}
+PLAN_SHORT = {"spa2005": N_("SPA 2005"), "spa2005r": N_("SPA 2005, revised 2006"), "spa2": N_("SPA II")}
 STEP_COLOURS = {"Merger": "#8a2be2", "Split": "#b35c00", "Renaming": "#0b6e4f", "Renumbering": "#4a4a4a",
                 "ScopeExpansion": "#0b4f9c", "Continuation": "#6b6b6b"}
 # The names of the service's main addresses (service/home.py PLACES), shown in every page's footer.
@@ -244,7 +245,8 @@ def render_lineage(view: GraphView, lang: str, base: str) -> str:
 
     context = common(lang, base, f"{base}/lineage", {})
     context.update(boxes=[shown(b) for b in boxes], steps=steps, width=width, height=height, plans=PLANS,
-                   plan_names={p: view.label(f"{ID}plan/{p}", lang) for p in PLANS}, column=COLUMN,
+                   plan_names={p: view.label(f"{ID}plan/{p}", lang) for p in PLANS}, plan_short=PLAN_SHORT,
+                   plan_hrefs={p: public_url(f"{ID}plan/{p}", base) for p in PLANS}, column=COLUMN,
                    box_width=WIDTH, kinds=STEP_KINDS, kind_names=STEP_NAMES, colours=STEP_COLOURS)
     return TEMPLATES.get_template("lineage.html").render(context)
 
