@@ -36,7 +36,7 @@ from ..errors import (
 )
 from ..settings import Settings
 from ..web import routes as web
-from . import api, dataset, docs, home, resources, sparql
+from . import api, dataset, docs, resources, sparql
 from .security import ContentSecurityPolicy
 from .state import AppState
 
@@ -125,8 +125,7 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])
     app.add_middleware(ContentSecurityPolicy)
-    app.include_router(web.router)  # the dashboard at /, before home's former landing page
-    app.include_router(home.router)
+    app.include_router(web.router)  # the dashboard at /
     app.include_router(docs.router)
     docs.mount_assets(app)
     app.include_router(sparql.router)

@@ -1,19 +1,7 @@
-"""The service's front door: GET / lists where to go, until the user interface replaces it.
-
-The same list is what `commit-kg serve` prints before it starts listening, so a person finds the service
-from either. `/` answers HTML to every client, whatever its Accept header, as Oxigraph's server does for its
-root page; machines find the service through the Service Description at /sparql and the VoID description.
-"""
+"""Where to go: the service's main addresses, which `commit-kg serve` prints before it starts listening
+and every web page lists in its footer (the dashboard at / is the front door, commit_kg/web/)."""
 
 from __future__ import annotations
-
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
-
-from .deps import BaseDep
-from .pages import document, esc, link
-
-router = APIRouter(tags=["service"])
 
 # (path, name, what a reader finds there): the places a person starts from.
 PLACES = (
@@ -29,23 +17,3 @@ PLACES = (
 def places(base: str) -> list[tuple[str, str, str]]:
     """(URL, name, description) of each place under the public base URL (no trailing slash)."""
     return [(f"{base}{path}", name, about) for path, name, about in PLACES]
-
-
-def home_page(base: str) -> str:
-    """A plain HTML5 page: no script, no asset from elsewhere."""
-    items = "\n".join(f"<li>{link(url, esc(name))}: {esc(about)} <code>{esc(url)}</code></li>"
-                      for url, name, about in places(base))
-    body = (
-        "<h1>commit-kg</h1>\n"
-        "<p>A knowledge graph about COMMIT, the cooperation of Cambodia, China, Lao PDR, Myanmar, Thailand "
-        "and Viet Nam against human trafficking: its plans, meetings, laws and treaties, each fact with its "
-        "source.</p>\n"
-        f"<ul>\n{items}\n</ul>"
-    )
-    return document(title="Home", body=body)
-
-
-@router.api_route("/", methods=["GET", "HEAD"], summary="Where to go: the service's main addresses",
-                  response_class=HTMLResponse)
-def home(base: BaseDep) -> HTMLResponse:
-    return HTMLResponse(home_page(base))
