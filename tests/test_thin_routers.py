@@ -23,7 +23,7 @@ STORE_QUERIES = re.compile(r"\bstore\.(select|query)\(")
 
 def test_the_routers_are_found() -> None:
     names = {path.stem for path in ROUTERS}
-    assert {"api", "sparql", "dataset", "resources", "home", "docs"} <= names
+    assert {"api", "sparql", "dataset", "resources", "docs"} <= names
 
 
 @pytest.mark.parametrize("path", ROUTERS, ids=lambda path: path.name)
