@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Cookie, Header, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..build import BuiltGraph
@@ -33,6 +33,8 @@ from .i18n import LANGUAGES, gettext_for, negotiate
 from .lineage import COLUMN, PLANS, WIDTH, layout
 from .lineage import KINDS as STEP_KINDS
 from .search import search
+from .xlsx import MEDIA as XLSX
+from .xlsx import workbook
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -183,6 +185,19 @@ def report(request: Request, graph: GraphDep, store: StoreDep, index: CoverageDe
     html = cached(("report", graph.version, day, chosen, base),
                   lambda: render_dashboard(view, day, chosen, base, "report.html"))
     return page(request, html, chosen, lang)
+
+
+@router.get("/report.xlsx", summary="The coverage matrices, criteria table and gaps for a date as one XLSX workbook",
+            response_class=Response, responses={200: {"content": {XLSX: {}}}})
+def report_xlsx(graph: GraphDep, store: StoreDep, index: CoverageDep, as_of: AsOf = None, lang: Lang = None,
+                lang_cookie: LangCookie = None, accept_language: AcceptLanguage = None) -> Response:
+    day = parse_day(as_of)
+    chosen = negotiate(lang, lang_cookie, accept_language)
+    body = workbook(view_of(graph, store, index), day, chosen,
+                    {"kinds": KIND_TITLES, "levels": LEVEL_NAMES, "statuses": STATUS_NAMES})
+    return Response(body, media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="commit-kg-gaps-{day.isoformat()}-{chosen}.xlsx"',
+        "Vary": "Accept-Language, Cookie", "Content-Language": chosen})
 
 
 def render_pair(view: GraphView, kind: str, a: str, b: str, day: datetime.date, lang: str, base: str) -> str:
