@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable
 from typing import Annotated
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from ..errors import NotFoundError
 from ..namespaces import ID, PREFIXES
 from ..publish.describe import FIRST, RDF_TYPE, Index, description, ontology_triples
 from ..publish.jsonld import CONTEXT_PREFIXES, to_jsonld
 from ..publish.ontology_doc import ontology_page
+from ..web.resources import page_kind, resource_html
 from .deps import BaseDep, CatalogueDep, StoreDep
 from .negotiation import parse_accept, requested_format
 from .pages import (
@@ -102,7 +103,7 @@ AcceptHeader = Annotated[str | None, Header(include_in_schema=False)]
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], summary="A resource of the graph, by negotiation")
-def resource(path: str, store: StoreDep, catalogue: CatalogueDep, base: BaseDep, accept: AcceptHeader = None,
+def resource(path: str, request: Request, store: StoreDep, catalogue: CatalogueDep, base: BaseDep, accept: AcceptHeader = None,
              format_: FormatParam = None) -> Response:
     """The description of https://w3id.org/commit-kg/id/{path}: 404 when the IRI is in no triple,
     406 when no offered representation is acceptable."""
@@ -115,8 +116,10 @@ def resource(path: str, store: StoreDep, catalogue: CatalogueDep, base: BaseDep,
         raise NotFoundError(f"no resource <{iri}> in the graph")
     media = requested_format(format_, accept, offered_types(accept))
     url = public_url(iri, base) or iri
+    kind = page_kind(store, iri) if media == HTML else None  # a country or an instrument has its own page
     return represent(url=url, media=media, triples=triples,
-                     page=lambda: resource_page(iri, triples, base, alternates(url, HTML)))
+                     page=lambda: resource_html(request, kind, iri, catalogue, base) if kind
+                     else resource_page(iri, triples, base, alternates(url, HTML)))
 
 
 def resource_page(iri: str, triples: list[ox.Triple], base: str, others: list[tuple[str, str, str]]) -> str:
