@@ -35,6 +35,7 @@ from ..errors import (
     UnsupportedOperationError,
 )
 from ..settings import Settings
+from ..web import query as web_query
 from ..web import routes as web
 from . import api, dataset, docs, resources, sparql
 from .security import ContentSecurityPolicy
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
                        allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])
     app.add_middleware(ContentSecurityPolicy)
     app.include_router(web.router)  # the dashboard at /
+    app.include_router(web_query.router)  # the query page at /query
     app.include_router(docs.router)
     docs.mount_assets(app)
     app.include_router(sparql.router)

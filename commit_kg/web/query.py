@@ -1,0 +1,116 @@
+"""The query page at /query: a SPARQL form, the named queries as examples (?example=name puts one in
+the form), and a SELECT answer as a table in which IRIs show the graph's label and link to their
+pages, with the same query's CSV from /sparql.
+
+The query goes through /sparql's own path: the tokenizer's checks (service/sparql.checked_shape), the
+answer cache and the sandboxed worker pool (state.queries), so the page has the endpoint's limits and
+runs no SPARQL in the web process. Errors are shown in the page in plain words."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from ..errors import CommitKgError, ParameterError
+from ..execution import Dataset
+from ..query_pool import Job
+from ..service.deps import BaseDep, StateDep
+from ..service.pages import curie, public_url
+from ..service.sparql import cache_key, checked_shape
+from ..service.state import AppState
+from .dashboard import GraphView
+from .i18n import negotiate
+from .routes import TEMPLATES, AcceptLanguage, Lang, LangCookie, common, page, view_of
+
+
+JSON = "application/sparql-results+json"
+SHOWN = 500  # rows in the page; the CSV has them all
+router = APIRouter(tags=["pages"])
+
+
+def cells(row: dict, columns: list[str], view: GraphView, lang: str, base: str) -> list[dict]:
+    """Each value as a person reads it: an IRI by its label (else its short form) linking to its page,
+    a literal with its language, a blank node by its id."""
+    shown = []
+    for name in columns:
+        term = row.get(name)
+        if term is None:
+            shown.append({"text": ""})
+        elif term["type"] == "uri":
+            iri = term["value"]
+            label = view.labels.get(iri)
+            shown.append({"text": view.label(iri, lang) if label else curie(iri), "href": public_url(iri, base),
+                          "title": iri})
+        elif term["type"] == "bnode":
+            shown.append({"text": f"_:{term['value']}"})
+        else:
+            shown.append({"text": term["value"], "lang": term.get("xml:lang")})
+    return shown
+
+
+async def answer(state: AppState, text: str, endpoint: str) -> tuple[list[str], list[dict]]:
+    """The variables and rows of a SELECT query, run as /sparql runs it (cache, worker pool, limits)."""
+    shape = checked_shape(text, state.settings, endpoint)
+    if shape.form != "SELECT":
+        raise NotSelectError(shape.form)
+    key = cache_key(state.graph.version, JSON, endpoint, text, (), ())
+    body = state.answers.get(key)
+    if body is None:
+        body = await state.queries.run(Job(text, Dataset(), JSON, endpoint), asyncio.get_running_loop().time())
+        state.answers.put(key, body)
+    results = json.loads(bytes(body))
+    return results["head"].get("vars", []), results.get("results", {}).get("bindings", [])
+
+
+class NotSelectError(ParameterError):
+    """An ASK, CONSTRUCT or DESCRIBE query: its answer is not a table."""
+
+    def __init__(self, form: str) -> None:
+        super().__init__(f"a {form} query's answer is not a table")
+        self.form = form
+
+
+def status_of(error: CommitKgError) -> int:
+    """The HTTP status /sparql gives for the same error."""
+    from ..service.app import STATUS  # the app imports this module: looked up when needed
+
+    return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
+
+
+@router.get("/query", response_class=HTMLResponse,
+            summary="A SPARQL query form with the named queries as examples; SELECT answers as a table (HTML)")
+async def query_page(request: Request, state: StateDep, base: BaseDep,
+                     query: Annotated[str | None, Query(description="A SPARQL SELECT query to run.")] = None,
+                     example: Annotated[str | None, Query(max_length=100,
+                                                          description="A named query to put in the form.")] = None,
+                     lang: Lang = None, lang_cookie: LangCookie = None,
+                     accept_language: AcceptLanguage = None) -> HTMLResponse:
+    chosen = negotiate(lang, lang_cookie, accept_language)
+    view = view_of(state.graph, state.store, state.coverage_index())
+    examples = [{"name": q.name, "title": (q.title_th if chosen == "th" and q.title_th else q.title_en),
+                 "href": f"{base}/query?{urlencode({'example': q.name, 'lang': chosen})}"}
+                for q in state.catalogue.queries.values()]
+    context = common(chosen, base, f"{base}/query", {k: v for k, v in (("query", query), ("example", example)) if v})
+    context.update(text=query or "", examples=examples, example=example, columns=None, rows=None, error=None,
+                   not_select=None, total=0, shown=SHOWN, csv=None)
+    status = 200
+    try:
+        if query is None and example:
+            context["text"] = state.catalogue.get(example).text
+        elif query:
+            columns, bindings = await answer(state, query, f"{base}/sparql")
+            context.update(columns=columns, total=len(bindings),
+                           rows=[cells(b, columns, view, chosen, base) for b in bindings[:SHOWN]],
+                           csv=f"{base}/sparql?{urlencode({'query': query, 'format': 'csv'})}")
+    except NotSelectError as error:
+        context["not_select"], status = error.form, 400
+    except CommitKgError as error:
+        context["error"], status = error.message, status_of(error)
+    answer_page = page(request, TEMPLATES.get_template("query.html").render(context), chosen, lang)
+    answer_page.status_code = status
+    return answer_page
