@@ -15,6 +15,7 @@ from commit_kg.catalogue import Catalogue
 from commit_kg.namespaces import ID
 from commit_kg.settings import Settings
 from commit_kg.store import EmbeddedStore
+from commit_kg.web.i18n import catalogue as catalogue_of
 
 THA = f"{ID}country/THA"
 UNTOC = f"{ID}instrument/untoc-2000"
@@ -75,7 +76,8 @@ def test_thai_labels_from_the_graph_under_lang_th(server: str, store: EmbeddedSt
         <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER (lang(?l) = "th") }}""")}
     assert thai and all(label in page for label in thai)
     instrument = httpx.get(f"{server}/id/instrument/untoc-2000?lang=th", headers={"Accept": "text/html"}).text
-    assert '<html lang="th">' in instrument and "Parties" not in instrument
+    assert '<html lang="th">' in instrument and "<h2>Parties</h2>" not in instrument
+    assert f"<h2>{catalogue_of('th')['Parties']}</h2>" in instrument
 
 
 def test_other_kinds_keep_the_generic_page_and_rdf_is_unchanged(server: str):
