@@ -68,14 +68,19 @@ def resource_html(request: Request, kind: str, iri: str, catalogue: Catalogue, b
     query = {"lang": lang} if kind == "instrument" else {"lang": lang, "as_of": day.isoformat()}
     context = common(lang, base, url, {k: v for k, v in query.items() if k != "lang"})
     me = ox.NamedNode(iri)
-    label = lambda term: view.label(term if isinstance(term, str) else term.value, lang)  # noqa: E731
+
+    def label(term: ox.Term | str) -> str:
+        """The graph's label; an outside URL without one (a cited page) shows itself."""
+        value = term if isinstance(term, str) else term.value
+        return view.label(value, lang, "" if value.startswith(ID) else value)
+
     sparql = f"SELECT ?property ?value WHERE {{ <{iri}> ?property ?value }}"
     context.update(
         iri=iri, title=view.label(iri, lang), label=label, day=day,
         name=lambda c: c.label.get(lang) or c.label.get("en") or c.iso,
         names=[(n.value, n.language or "") for n in (r["name"] for r in view.store.select(NAMES, resource=me))],
         downloads=[(f"{url}?format={name}", title) for name, title in RDF_FORMATS],
-        sparql_href=f"{base}/sparql?{urlencode({'query': sparql})}", href=lambda t: public_url(t, base) or t,
+        sparql_href=f"{base}/query?{urlencode({'query': sparql})}", href=lambda t: public_url(t, base) or t,
         query_href=lambda name, **values: f"{base}/api/queries/{name}?{urlencode(values)}")
     if kind == "country":
         context.update(country_context(view, catalogue, iri, day, base))
