@@ -43,6 +43,7 @@ CLAIMS = f"""SELECT ?resource ?claim ?property ?value ?chosen ?reason ?confidenc
   OPTIONAL {{ ?claim <{CK}claimedProperty> ?property }} OPTIONAL {{ ?claim <{CK}claimedValue> ?value }}
   OPTIONAL {{ ?claim <{CK}chosen> ?chosen }} OPTIONAL {{ ?claim <{CK}reason> ?reason }}
   OPTIONAL {{ ?claim <{CK}confidence> ?confidence }} }} ORDER BY ?claim"""
+TERM_LABEL = """SELECT ?resource ?label WHERE { ?resource <http://www.w3.org/2000/01/rdf-schema#label> ?label }"""
 RDF_FORMATS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdfxml", "RDF/XML"))
 
 
@@ -50,6 +51,14 @@ def page_kind(store, iri: str) -> str | None:
     """"country" or "instrument" when the resource is of a kind with its own page, else None."""
     rows = store.select(KIND, resource=ox.NamedNode(iri))
     return rows[0]["kind"].value if rows else None
+
+
+def term_label(view: GraphView, iri: str, lang: str) -> str:
+    """The label of an IRI in `lang` (else English): from the view's labels, else the graph (ontology terms)."""
+    if iri in view.labels:
+        return view.label(iri, lang)
+    labels = {t["label"].language: t["label"].value for t in view.store.select(TERM_LABEL, resource=ox.NamedNode(iri))}
+    return labels.get(lang) or labels.get("en") or iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def text(row: dict[str, ox.Term], key: str) -> str:
@@ -74,9 +83,14 @@ def resource_html(request: Request, kind: str, iri: str, catalogue: Catalogue, b
         value = term if isinstance(term, str) else term.value
         return view.label(value, lang, "" if value.startswith(ID) else value)
 
+    def named(listed: str, space: str) -> str:
+        """A query's comma-separated names (cooperation kinds, date kinds) as the graph's labels."""
+        return ", ".join(term_label(view, space + name.strip(), lang) for name in listed.split(",") if name.strip())
+
     sparql = f"SELECT ?property ?value WHERE {{ <{iri}> ?property ?value }}"
     context.update(
-        iri=iri, title=view.label(iri, lang), label=label, day=day,
+        iri=iri, title=view.label(iri, lang), label=label, day=day, named=named, kind_space=f"{ID}cooperation-kind/",
+        ck=CK,
         name=lambda c: c.label.get(lang) or c.label.get("en") or c.iso,
         names=[(n.value, n.language or "") for n in (r["name"] for r in view.store.select(NAMES, resource=me))],
         downloads=[(f"{url}?format={name}", title) for name, title in RDF_FORMATS],
