@@ -75,6 +75,11 @@ class NotSelectError(ParameterError):
         self.form = form
 
 
+def example_text(text: str) -> str:
+    """A named query without its `#+` header (its title is the example's link; the rest is for tools)."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#+")).strip() + "\n"
+
+
 def status_of(error: CommitKgError) -> int:
     """The HTTP status /sparql gives for the same error."""
     from ..service.app import STATUS  # the app imports this module: looked up when needed
@@ -101,7 +106,7 @@ async def query_page(request: Request, state: StateDep, base: BaseDep,
     status = 200
     try:
         if query is None and example:
-            context["text"] = state.catalogue.get(example).text
+            context["text"] = example_text(state.catalogue.get(example).text)
         elif query:
             columns, bindings = await answer(state, query, f"{base}/sparql")
             context.update(columns=columns, total=len(bindings),
