@@ -10,10 +10,10 @@ from html.parser import HTMLParser
 import httpx
 
 from commit_kg.catalogue import Catalogue
-from commit_kg.web.query import example_text
 from commit_kg.coverage import country_labels
 from commit_kg.namespaces import ID
 from commit_kg.service.pages import public_url
+from commit_kg.web.query import example_text
 
 MEMBERS = f"""PREFIX ck: <https://w3id.org/commit-kg/ontology#>
 SELECT ?country ?name WHERE {{ <{ID}process/commit> ck:memberCountry ?country .

@@ -27,7 +27,6 @@ from .dashboard import GraphView
 from .i18n import negotiate
 from .routes import TEMPLATES, AcceptLanguage, Lang, LangCookie, common, page, view_of
 
-
 JSON = "application/sparql-results+json"
 SHOWN = 500  # rows in the page; the CSV has them all
 router = APIRouter(tags=["pages"])
@@ -82,7 +81,8 @@ def example_text(text: str) -> str:
 
 def status_of(error: CommitKgError) -> int:
     """The HTTP status /sparql gives for the same error."""
-    from ..service.app import STATUS  # the app imports this module: looked up when needed
+    # The app imports this module: its status table is looked up when needed.
+    from ..service.app import STATUS
 
     return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
 

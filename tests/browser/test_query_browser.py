@@ -8,12 +8,11 @@ import io
 from pathlib import Path
 
 import pytest
+from browser_support import SCREENSHOTS, serious_violations
 
 from commit_kg.catalogue import Catalogue
-from commit_kg.web.query import example_text
 from commit_kg.store import EmbeddedStore
-
-from browser_support import SCREENSHOTS, serious_violations
+from commit_kg.web.query import example_text
 
 EXAMPLE = "country-instruments"
 
