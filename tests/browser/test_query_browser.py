@@ -1,4 +1,4 @@
-"""The query page in headless Chromium (fixtures in conftest.py): an example put in the
+"""The query page in headless Chromium (fixtures from browser_support.py): an example put in the
 form, run, its table and its CSV download; screenshots of /query in English and Thai with axe-core."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from browser_support import SCREENSHOTS, serious_violations
+from browser_support import SCREENSHOTS, browser, page, serious_violations  # noqa: F401 (fixtures)
 
 from commit_kg.catalogue import Catalogue
 from commit_kg.store import EmbeddedStore
@@ -17,7 +17,7 @@ from commit_kg.web.query import example_text
 EXAMPLE = "country-instruments"
 
 
-def test_an_example_query_runs_and_its_csv_downloads(server: str, page, catalogue: Catalogue,
+def test_an_example_query_runs_and_its_csv_downloads(server: str, page, catalogue: Catalogue,  # noqa: F811
                                                      store: EmbeddedStore, tmp_path: Path):
     page.goto(f"{server}/query?lang=en")
     with page.expect_navigation():
@@ -41,7 +41,7 @@ def test_an_example_query_runs_and_its_csv_downloads(server: str, page, catalogu
 
 
 @pytest.mark.parametrize("lang", ["en", "th"])
-def test_query_page_screenshot_and_no_serious_accessibility_violations(server: str, browser, lang: str):
+def test_query_page_screenshot_and_no_serious_accessibility_violations(server: str, browser, lang: str):  # noqa: F811
     context = browser.new_context(bypass_csp=True, viewport={"width": 1400, "height": 1000})
     try:
         shown = context.new_page()
