@@ -117,17 +117,27 @@ def resource(path: str, request: Request, store: StoreDep, catalogue: CatalogueD
     media = requested_format(format_, accept, offered_types(accept))
     url = public_url(iri, base) or iri
     kind = page_kind(store, iri) if media == HTML else None  # a country or an instrument has its own page
+    if kind:
+        return represent(url=url, media=media, triples=triples, page=lambda: resource_html(
+            request, kind, iri, catalogue, base, statements_html(iri, triples, base)))
     return represent(url=url, media=media, triples=triples,
-                     page=lambda: resource_html(request, kind, iri, catalogue, base) if kind
-                     else resource_page(iri, triples, base, alternates(url, HTML)))
+                     page=lambda: resource_page(iri, triples, base, alternates(url, HTML)))
 
 
 def resource_page(iri: str, triples: list[ox.Triple], base: str, others: list[tuple[str, str, str]]) -> str:
     """A plain description: what the resource says, then what refers to it, then the other formats."""
+    title, heading = Terms(base, labels_of(triples)).heading(iri)
+    body = [f"<header><h1>{heading}</h1>", f'<p class="iri"><code>{esc(iri)}</code></p>', formats_nav(others),
+            "</header>", "<main>", statements_html(iri, triples, base), "</main>"]
+    return document(title=title, body="\n".join(body), alternates=others)
+
+
+def statements_html(iri: str, triples: list[ox.Triple], base: str) -> str:
+    """Every statement of the description as HTML: its types, what it says (its blank nodes nested), then
+    what refers to it. The generic page is made of it; a designed page (web/resources.py) ends with it."""
     terms = Terms(base, labels_of(triples))
     index = Index(triples)
     me = ox.NamedNode(iri)
-    title, heading = terms.heading(iri)
     types = [terms.term(t) for t in index.objects(me, RDF_TYPE)]
 
     def value(term: ox.Term, depth: int) -> str:
@@ -151,18 +161,14 @@ def resource_page(iri: str, triples: list[ox.Triple], base: str, others: list[tu
     incoming = sorted({(t.predicate.value, t.subject) for t in triples if t.object == me},
                       key=lambda ps: (terms.name(ps[0]), value_key(ps[1])))
     body = [
-        f"<header><h1>{heading}</h1>",
-        f'<p class="iri"><code>{esc(iri)}</code></p>',
         f"<p>{', '.join(types)}</p>" if types else "",
-        formats_nav(others), "</header>",
-        "<main>", "<h2>Description</h2>",
+        "<h2>Description</h2>",
         property_table(me) if me in index.out else "<p>This resource states nothing itself.</p>",
         "<h2>Referenced by</h2>",
         table(("resource", "property"), ((terms.term(s), terms.iri(p)) for p, s in incoming))
         if incoming else "<p>Nothing in the graph refers to this resource.</p>",
-        "</main>",
     ]
-    return document(title=title, body="\n".join(part for part in body if part), alternates=others)
+    return "\n".join(part for part in body if part)
 
 
 # ---------------------------------------------------------------- /ontology

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import Request
+from markupsafe import Markup
 
 from ..catalogue import Catalogue
 from ..namespaces import ID
@@ -66,8 +67,9 @@ def text(row: dict[str, ox.Term], key: str) -> str:
     return term.value if term is not None else ""
 
 
-def resource_html(request: Request, kind: str, iri: str, catalogue: Catalogue, base: str) -> str:
-    """The page of a country or an instrument, in the language asked (?lang=, cookie, Accept-Language)."""
+def resource_html(request: Request, kind: str, iri: str, catalogue: Catalogue, base: str, statements: str) -> str:
+    """The page of a country or an instrument, in the language asked (?lang=, cookie, Accept-Language),
+    ending with every statement of its description (`statements`, HTML made by the generic page's code)."""
     state = request.app.state.commit_kg
     view = view_of(state.graph, state.store, state.coverage_index())
     asked = request.query_params.get("lang")
@@ -89,7 +91,8 @@ def resource_html(request: Request, kind: str, iri: str, catalogue: Catalogue, b
 
     sparql = f"SELECT ?property ?value WHERE {{ <{iri}> ?property ?value }}"
     context.update(
-        iri=iri, title=view.label(iri, lang), label=label, day=day, named=named, kind_space=f"{ID}cooperation-kind/",
+        iri=iri, title=view.label(iri, lang), label=label, statements=Markup(statements),
+        title_text=" · ".join(dict.fromkeys(n for n in (view.label(iri, "en"), view.label(iri, "th")) if n)), day=day, named=named, kind_space=f"{ID}cooperation-kind/",
         ck=CK,
         name=lambda c: c.label.get(lang) or c.label.get("en") or c.iso,
         names=[(n.value, n.language or "") for n in (r["name"] for r in view.store.select(NAMES, resource=me))],

@@ -15,7 +15,7 @@ from commit_kg.coverage import CoverageIndex, country_labels
 from commit_kg.criteria import criterion_labels
 from commit_kg.store import EmbeddedStore
 
-from browser_support import AXE, SCREENSHOTS
+from browser_support import AXE, SCREENSHOTS, browser, page  # noqa: F401 (fixtures)
 
 BEFORE, AFTER = datetime.date(2004, 6, 1), datetime.date(2005, 1, 1)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from browser_support import SCREENSHOTS, serious_violations
+from browser_support import SCREENSHOTS, browser, serious_violations  # noqa: F401 (fixture)
 
 from commit_kg.catalogue import Catalogue
 from commit_kg.settings import Settings
