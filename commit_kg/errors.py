@@ -50,6 +50,28 @@ class Violation:
         return " ".join(parts)
 
 
+SEVERITIES = ("violation", "warning", "info")
+
+
+class Findings:
+    """What a SHACL run found, summed up from its `results` (shared by a fresh validation and one read
+    back from the build cache, which must not import rdflib to say the same)."""
+
+    results: list[Violation]
+
+    @property
+    def violations(self) -> list[Violation]:
+        return [r for r in self.results if r.severity == "violation"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {name: sum(r.severity == name for r in self.results) for name in SEVERITIES}
+
+
 class IntegrityError(CommitKgError):
     """The data violates an integrity shape; the build refuses it."""
 

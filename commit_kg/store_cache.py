@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from . import __version__
-from .errors import Violation
+from .errors import Findings, Violation
 from .loading import rdf_files
 
 if TYPE_CHECKING:
@@ -47,7 +47,6 @@ FORMAT = 1  # bump when the layout of an entry changes
 KEEP = 8  # entries kept; older ones (least recently used) are removed after a new one is written
 STALE_S = 3600.0  # a temporary folder this old was left by a writer that died
 GRAPH_FILE, REPORT_FILE, META_FILE = "graph.nq", "report.nt", "meta.json"
-SEVERITIES = ("violation", "warning", "info")
 log = logging.getLogger("commit_kg.cache")
 
 
@@ -98,7 +97,7 @@ def inputs_of(settings: Settings, days: tuple[datetime.date, ...], code: Path = 
     return Inputs(digest.hexdigest()[:32], tuple(files))
 
 
-class CachedValidation:
+class CachedValidation(Findings):
     """What the SHACL gate said when the cached entry was built: the same `results`, `violations`,
     `conforms`, `counts` and `report` as `ValidationResult`; the report graph (rdflib) is parsed only
     when asked for, so a start from cache never imports rdflib for it."""
@@ -106,18 +105,6 @@ class CachedValidation:
     def __init__(self, results: list[Violation], report_path: Path) -> None:
         self.results = results
         self._report_path = report_path
-
-    @property
-    def violations(self) -> list[Violation]:
-        return [r for r in self.results if r.severity == "violation"]
-
-    @property
-    def conforms(self) -> bool:
-        return not self.violations
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {name: sum(r.severity == name for r in self.results) for name in SEVERITIES}
 
     @cached_property
     def report(self) -> rdflib.Graph:

@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
-from .errors import ShapesError, Violation
+from .errors import Findings, ShapesError, Violation
 
 SEVERITY_NAMES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 
 @dataclass(frozen=True)
-class ValidationResult:
+class ValidationResult(Findings):
     """What pySHACL found: `conforms` is False only when a `sh:Violation` is present."""
 
     report: rdflib.Graph
     results: list[Violation] = field(default_factory=list)
-
-    @property
-    def violations(self) -> list[Violation]:
-        return [r for r in self.results if r.severity == "violation"]
-
-    @property
-    def conforms(self) -> bool:
-        return not self.violations
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counted = Counter(r.severity for r in self.results)
-        return {name: counted.get(name, 0) for name in SEVERITY_NAMES.values()}
 
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
