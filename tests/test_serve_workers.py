@@ -19,27 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import free_port
+from pool_support import descendants
 
 FIXTURE = Path(__file__).resolve().parent / "conformance" / "protocol_fixture.nq"
-
-
-def descendants(pid: int) -> set[int]:
-    """Every live process below `pid` (children, their children, ...), read from /proc."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            if fields[0] != "Z":
-                parents[int(entry.name)] = int(fields[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
 
 
 def alive(pids: set[int]) -> set[int]:
