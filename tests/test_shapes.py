@@ -132,6 +132,13 @@ KHM = """<country/KHM> a ck:Country ;
     owl:sameAs <http://www.wikidata.org/entity/Q424> .
 """
 ACTIVITY = "<plan/spa2/activity/4.8> a ck:PlanActivity "
+LINK_NODE = "<link/country/KHM/wikidata> a ck:ExternalLink "
+LINK = LINK_NODE + """;
+    ck:linkTarget <http://www.wikidata.org/entity/Q424> ;
+    ck:linkPredicate "http://www.w3.org/2002/07/owl#sameAs"^^xsd:anyURI ;
+    ck:linkBasis ck:VerifiedLink ; ck:confidence <confidence/high> .
+<country/KHM> ck:qualifiedLink <link/country/KHM/wikidata> .
+"""
 GOAL = "<plan/spa2/ppc/4/goal/4> a ck:Goal "
 DERIVATION = "<lineage/spa2-4--spa2005r-2> "
 MOU = "<instrument/commit-mou-2004> "
@@ -417,6 +424,38 @@ INTEGRITY: dict[str, Case] = {
         "<criterion-status/THA/1/2010-12-31> a ck:CriterionStatus ; ck:assessmentStatus <assessment-status/partly-met> .",
         ("<criterion-status/THA/1/2010-12-31> a ck:CriterionStatus .",
          "<criterion-status/THA/1/2010-12-31> a ck:CriterionStatus ; ck:assessmentStatus <assessment-status/met-ish> .")),
+    # links to other datasets (data/alignments/)
+    "qualified link": case(
+        "country/KHM",
+        ("<country/KHM> owl:sameAs <http://www.wikidata.org/entity/Q424> ; ck:qualifiedLink <link/country/KHM/wikidata> ."
+         " <link/country/KHM/wikidata> a ck:ExternalLink .",
+         "<criterion/1> a ck:LegalFrameworkCriterion ."),
+        ("<country/KHM> owl:sameAs <http://www.wikidata.org/entity/Q424> .",
+         "<country/KHM> skos:relatedMatch <http://metadata.un.org/sdg/16.2> ; ck:qualifiedLink <link/x> .")),
+    "link target": case(
+        "link/country/KHM/wikidata", LINK,
+        (LINK_NODE + ".", LINK_NODE + '; ck:linkTarget "Q424" .',
+         LINK_NODE + "; ck:linkTarget <http://www.wikidata.org/entity/Q424> , <http://www.wikidata.org/entity/Q148> .")),
+    "link predicate": case(
+        "link/country/KHM/wikidata", LINK,
+        (LINK_NODE + ".", LINK_NODE + '; ck:linkPredicate "http://www.w3.org/2002/07/owl#sameAs" .',
+         LINK_NODE + '; ck:linkPredicate "http://www.w3.org/2000/01/rdf-schema#seeAlso"^^xsd:anyURI .')),
+    "link basis": case(
+        "link/country/KHM/wikidata", LINK,
+        (LINK_NODE + ".", LINK_NODE + "; ck:linkBasis ck:Stated .",
+         LINK_NODE + "; ck:linkBasis ck:VerifiedLink , ck:PatternDerivedLink .")),
+    "link confidence": case(
+        "link/country/KHM/wikidata", LINK,
+        (LINK_NODE + ".", LINK_NODE + "; ck:confidence <confidence/sure> .")),
+    "linked subject": case(
+        "link/country/KHM/wikidata", LINK,
+        (LINK_NODE + ".", LINK + " <country/CHN> ck:qualifiedLink <link/country/KHM/wikidata> .")),
+    "Derived link": case(
+        "link/plan/spa2/ppc/5/sdg-16.2",
+        ("<link/plan/spa2/ppc/5/sdg-16.2> a ck:ExternalLink ; ck:linkBasis ck:PatternDerivedLink ;"
+         ' ck:iriPattern "http://metadata.un.org/sdg/{goal}.{target}" .',
+         "<link/plan/spa2/ppc/5/sdg-16.2> a ck:ExternalLink ; ck:linkBasis ck:VerifiedLink ."),
+        "<link/plan/spa2/ppc/5/sdg-16.2> a ck:ExternalLink ; ck:linkBasis ck:PatternDerivedLink ."),
 }
 
 
