@@ -15,6 +15,7 @@ from ..dataset_stats import GraphStats, statistics
 from ..namespaces import PREFIXES
 from .canonical import quad_key, sha256, stable_blank_nodes
 from .jsonld import CONTEXT_PREFIXES, context_document, to_jsonld
+from .linksets import Linkset, count_linksets
 
 OWL = PREFIXES["owl"]
 DCTERMS = PREFIXES["dcterms"]
@@ -50,6 +51,8 @@ class DatasetFiles:
     modified: datetime.datetime
     license: str
     files: dict[str, DumpFile]
+    # The links to other datasets, counted from the graph (VoID linksets).
+    linksets: list[Linkset] = field(default_factory=list)
     # Rendered VoID documents by (base URL, media type): (body, sha256).
     void: dict[tuple[str, str], tuple[bytes, str]] = field(default_factory=dict)
 
@@ -123,4 +126,5 @@ def generate(graph: BuiltGraph, stats: list[GraphStats]) -> DatasetFiles:
     sums = "".join(f"{f.sha256}  {f.name}\n" for f in files.values()).encode()
     files["SHA256SUMS"] = DumpFile("SHA256SUMS", "text/plain", "SHA-256 checksums (sha256sum -c)", sums,
                                    sha256(sums), False)
-    return DatasetFiles(graph.version, stats, newest_input(graph), licence_of(graph.store), files)
+    return DatasetFiles(graph.version, stats, newest_input(graph), licence_of(graph.store), files,
+                        count_linksets(graph.store))

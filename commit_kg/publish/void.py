@@ -10,6 +10,7 @@ from ..namespaces import GRAPH, ID, ONTOLOGY, PREFIXES
 from .canonical import quad_key, sha256
 from .dumps import DatasetFiles
 from .jsonld import to_jsonld
+from .linksets import linkset_quads
 
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]
@@ -124,6 +125,7 @@ def void_quads(data: DatasetFiles, base: str) -> list[ox.Quad]:
         add(checksum, RDF + "type", iri(SPDX + "Checksum"))
         add(checksum, SPDX + "algorithm", iri(SPDX + "checksumAlgorithm_sha256"))
         add(checksum, SPDX + "checksumValue", ox.Literal(f.sha256, datatype=iri(XSD + "hexBinary")))
+    out.extend(linkset_quads(data.linksets, dataset, base))
     # Each triple once (void:feature repeats for the two JSON-LD files, say), in a stable order.
     return sorted(dict.fromkeys(out), key=quad_key)
 
