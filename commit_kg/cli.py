@@ -7,12 +7,20 @@ import datetime
 import sys
 from pathlib import Path
 
+import pydantic
+
 from . import criteria, reports, tabular
 from . import gaps as gap_views
 from .build import BuiltGraph, assemble, build
 from .catalogue import Catalogue
 from .coverage import KINDS, LEVELS, CoverageIndex, gaps
-from .errors import CommitKgError, IntegrityError, ParseError, ShapesError
+from .errors import (
+    CommitKgError,
+    IntegrityError,
+    ParameterError,
+    ParseError,
+    ShapesError,
+)
 from .loading import parse_folder
 from .settings import Settings
 from .store import EmbeddedStore
@@ -77,8 +85,14 @@ def iso_date(text: str) -> datetime.date:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings, or a one-line error per bad value naming its environment variable."""
     overrides = {k: v for k, v in vars(args).items() if k.endswith("_dir") or k in ("host", "port", "http_workers")}
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)
+    except pydantic.ValidationError as error:
+        raise ParameterError("; ".join(
+            f"setting COMMIT_KG_{'_'.join(str(p) for p in item['loc']).upper()}: "
+            f"{item['msg'].removeprefix('Value error, ')}" for item in error.errors())) from None
 
 
 def run_build(settings: Settings) -> BuiltGraph:

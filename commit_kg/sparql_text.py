@@ -50,6 +50,9 @@ class ServiceTarget:
     silent: bool
     line: int
     column: int
+    # Where the target is written, as text[start:end]; None when it is glued to the keyword
+    # (`SERVICEex:x`), a spelling that cannot be rewritten in place.
+    span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ class QueryShape:
     is_update: bool
     services: tuple[ServiceTarget, ...]
     depth: int
+    # A FROM or FROM NAMED clause: the query names its own dataset, which then replaces the union
+    # default graph (a word starting "from" outside every group counts, so `FROM<g>` does too).
+    has_from: bool = False
 
 
 # Character classes as spargebra 0.5 writes them (its PN_CHARS_BASE stops at U+FFFD).
@@ -186,6 +192,7 @@ class _Scan:
         self.depth = 0
         self.form: str | None = None
         self.is_update = False
+        self.has_from = False
 
     # -- names ------------------------------------------------------------------------------
 
@@ -197,7 +204,8 @@ class _Scan:
     def declared(self, pname: str) -> bool:
         return _PNAME.fullmatch(pname) is not None and pname.partition(":")[0] in self.prefixes
 
-    def add_service(self, at: int, target: str, kind: str, silent: bool) -> None:
+    def add_service(self, at: int, target: str, kind: str, silent: bool,
+                    span: tuple[int, int] | None = None) -> None:
         if kind == "iri":
             iri = resolve(_unescape_iri(target[1:-1]), self.base)
         elif kind == "pname":
@@ -205,7 +213,8 @@ class _Scan:
         else:
             iri = None
         line = self.text.count("\n", 0, at) + 1
-        self.services.append(ServiceTarget(iri, _clip(target), silent, line, at - self.text.rfind("\n", 0, at)))
+        self.services.append(ServiceTarget(iri, _clip(target), silent, line, at - self.text.rfind("\n", 0, at),
+                                           span))
 
     def glued_service(self, at: int, rest: str) -> None:
         """SERVICE glued to a prefixed name (`SERVICEex:x`, `SERVICESILENT:x`): the engine tries
@@ -293,7 +302,7 @@ class _Scan:
                     self.glued_service(at, token)
                     kind = "target"
                 elif kind == "pname" or kind == "iri" or kind == "var":
-                    self.add_service(at, token, kind, service_stage == "silent")
+                    self.add_service(at, token, kind, service_stage == "silent", (pos - len(token), pos))
                     kind = "target"
             if glued_at >= 0:
                 if token == "{":
@@ -358,6 +367,8 @@ class _Scan:
                 if lower.startswith(form.lower()):
                     self.form, self.is_update = form, form in UPDATE_FORMS
                     break
+        if len(self.frames) == 1 and lower.startswith("from"):
+            self.has_from = True
         if lower.startswith(("select", "group", "order", "having")):
             self.clauses.add(len(self.frames) - 1)
         elif lower.startswith(("where", "from", "limit", "offset", "values")):
@@ -396,4 +407,4 @@ def inspect(text: str, *, base_iri: str | None = None, prefixes: dict[str, str] 
     """
     scan = _Scan(text, base_iri, dict(PREFIXES if prefixes is None else prefixes))
     scan.run()
-    return QueryShape(scan.form or "SELECT", scan.is_update, tuple(scan.services), scan.depth)
+    return QueryShape(scan.form or "SELECT", scan.is_update, tuple(scan.services), scan.depth, scan.has_from)

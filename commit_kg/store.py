@@ -42,7 +42,8 @@ class EmbeddedStore:
     def query(self, sparql: str, *, substitutions: dict[ox.Variable, ox.Term] | None = None,
               base_iri: str | None = None, dataset: dict | None = None) -> QueryAnswer:
         """Run a SPARQL query; values in `substitutions` are bound as RDF terms, never spliced in.
-        `dataset` (pyoxigraph's default_graph / named_graphs arguments) replaces the union default graph.
+        `dataset` (pyoxigraph's default_graph / named_graphs arguments) replaces the union default graph;
+        an empty one leaves the dataset to the query's FROM / FROM NAMED.
 
         Raises QuerySyntaxError with the parser's line:column when the text does not parse.
         """
@@ -52,7 +53,7 @@ class EmbeddedStore:
                 prefixes=PREFIXES,
                 base_iri=base_iri,
                 substitutions=substitutions,
-                **(dataset or {"use_default_graph_as_union": True}),
+                **({"use_default_graph_as_union": True} if dataset is None else dataset),
             )
         except SyntaxError as error:
             raise syntax_error(sparql, error) from None
