@@ -43,6 +43,10 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True)
     commands.add_parser("build", parents=[common], help="parse, validate and load; report problems")
     commands.add_parser("queries", parents=[common], help="list the named-query catalogue")
+    load = commands.add_parser("load", parents=[common],
+                               help="build, validate and write the graph into a SPARQL 1.1 server (one Update request)")
+    load.add_argument("--into", required=True, metavar="UPDATE_URL",
+                      help="the server's SPARQL Update endpoint, e.g. http://127.0.0.1:7878/update for oxigraph serve")
     query = commands.add_parser("query", parents=[common], help="run a named query")
     query.add_argument("name")
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
@@ -187,6 +191,15 @@ def run_check_ontology(settings: Settings) -> int:
     return 0 if verdict.ok else DATA_FAILURE
 
 
+def run_load(settings: Settings, into: str) -> None:
+    """The built, validated graph into another SPARQL server, its version graph last."""
+    from .remote_store import push
+
+    graph = run_build(settings)
+    written = push(graph.store, graph.version, into)
+    print(f"wrote {written:,} quads (version {graph.version}) into {into}")
+
+
 def run_serve(settings: Settings) -> int:
     """Build (or open the cached build), say where to go (the public base URL when one is set), then
     serve with as many HTTP worker processes as asked, each forked after this one build."""
@@ -215,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             run_build(settings)
         elif args.command == "queries":
             run_queries(settings)
+        elif args.command == "load":
+            run_load(settings, args.into)
         elif args.command == "query":
             run_query(settings, args)
         elif args.command == "coverage":

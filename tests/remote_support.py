@@ -18,13 +18,15 @@ from conftest import free_port
 
 
 @contextlib.contextmanager
-def oxigraph_server() -> Iterator[str]:
-    """`oxigraph serve` on an empty store in a temporary folder; yields its base URL (/query, /update)."""
+def oxigraph_server(union_default_graph: bool = False) -> Iterator[str]:
+    """`oxigraph serve` on an empty store in a temporary folder; yields its base URL (/query, /update,
+    /store). With `union_default_graph`, queries see the union of the named graphs, as ours do."""
     binary = shutil.which("oxigraph")
     assert binary, "the `oxigraph` command (PyPI package oxigraph, a test dependency) is not installed"
     with tempfile.TemporaryDirectory(prefix="oxigraph-") as location:
         port = free_port()
-        process = subprocess.Popen([binary, "serve", "--location", location, "--bind", f"127.0.0.1:{port}"],
+        union = ["--union-default-graph"] if union_default_graph else []
+        process = subprocess.Popen([binary, "serve", "--location", location, "--bind", f"127.0.0.1:{port}", *union],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         try:
