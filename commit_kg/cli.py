@@ -7,12 +7,20 @@ import datetime
 import sys
 from pathlib import Path
 
+import pydantic
+
 from . import criteria, reports, tabular
 from . import gaps as gap_views
 from .build import BuiltGraph, assemble, build
 from .catalogue import Catalogue
 from .coverage import KINDS, LEVELS, CoverageIndex, gaps
-from .errors import CommitKgError, IntegrityError, ParseError, ShapesError
+from .errors import (
+    CommitKgError,
+    IntegrityError,
+    ParameterError,
+    ParseError,
+    ShapesError,
+)
 from .loading import parse_folder
 from .settings import Settings
 from .store import EmbeddedStore
@@ -35,6 +43,10 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True)
     commands.add_parser("build", parents=[common], help="parse, validate and load; report problems")
     commands.add_parser("queries", parents=[common], help="list the named-query catalogue")
+    load = commands.add_parser("load", parents=[common],
+                               help="build, validate and write the graph into a SPARQL 1.1 server (one Update request)")
+    load.add_argument("--into", required=True, metavar="UPDATE_URL",
+                      help="the server's SPARQL Update endpoint, e.g. http://127.0.0.1:7878/update for oxigraph serve")
     query = commands.add_parser("query", parents=[common], help="run a named query")
     query.add_argument("name")
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
@@ -77,8 +89,14 @@ def iso_date(text: str) -> datetime.date:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings, or a one-line error per bad value naming its environment variable."""
     overrides = {k: v for k, v in vars(args).items() if k.endswith("_dir") or k in ("host", "port", "http_workers")}
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)
+    except pydantic.ValidationError as error:
+        raise ParameterError("; ".join(
+            f"setting COMMIT_KG_{'_'.join(str(p) for p in item['loc']).upper()}: "
+            f"{item['msg'].removeprefix('Value error, ')}" for item in error.errors())) from None
 
 
 def run_build(settings: Settings) -> BuiltGraph:
@@ -173,6 +191,15 @@ def run_check_ontology(settings: Settings) -> int:
     return 0 if verdict.ok else DATA_FAILURE
 
 
+def run_load(settings: Settings, into: str) -> None:
+    """The built, validated graph into another SPARQL server, its version graph last."""
+    from .remote_store import push
+
+    graph = run_build(settings)
+    written = push(graph.store, graph.version, into)
+    print(f"wrote {written:,} quads (version {graph.version}) into {into}")
+
+
 def run_serve(settings: Settings) -> int:
     """Build (or open the cached build), say where to go (the public base URL when one is set), then
     serve with as many HTTP worker processes as asked, each forked after this one build."""
@@ -201,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             run_build(settings)
         elif args.command == "queries":
             run_queries(settings)
+        elif args.command == "load":
+            run_load(settings, args.into)
         elif args.command == "query":
             run_query(settings, args)
         elif args.command == "coverage":

@@ -273,7 +273,8 @@ def assess(candidates: list[Basis], countries: dict[str, str], kind: str, as_of:
     """The 15 pair answers for one kind and date, from the candidate bases."""
     kind_iri = KINDS[kind]
     by_pair: dict[tuple[str, str], list[Basis]] = defaultdict(list)
-    for basis in candidates:
+    # Oldest first, then by IRI: the same order whatever order the store returned the rows in.
+    for basis in sorted(candidates, key=lambda c: (c.start.earliest or datetime.date.max, c.instrument)):
         if basis.kind == kind_iri:
             by_pair[basis.pair].append(basis)
     answers = []

@@ -155,6 +155,12 @@ class FederationFailedError(CommitKgError):
     code = "federation_failed"
 
 
+class FederationTimeoutError(CommitKgError):
+    """A SERVICE call to an endpoint on the allow-list that did not answer in time (HTTP 504)."""
+
+    code = "federation_timeout"
+
+
 class QueryQueueFullError(CommitKgError):
     """Too many queries waiting for a worker (HTTP 503 with Retry-After: the seconds to wait)."""
 

@@ -37,9 +37,11 @@ class Dataset:
 
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    # The query's own FROM / FROM NAMED: with no protocol dataset, they define it (SPARQL 1.1 13.2).
+    from_query: bool = False
 
     @classmethod
-    def checked(cls, default_graphs: list[str], named_graphs: list[str]) -> Dataset:
+    def checked(cls, default_graphs: list[str], named_graphs: list[str], from_query: bool = False) -> Dataset:
         """The dataset of a request, each graph an absolute IRI, or 400 naming the parameter."""
         for name, values in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
             for value in values:
@@ -48,11 +50,12 @@ class Dataset:
                 except ValueError as error:
                     raise ParameterError(f"the '{name}' parameter must be an absolute IRI, got {value[:200]!r} "
                                          f"({error})") from None
-        return cls(tuple(default_graphs), tuple(named_graphs))
+        return cls(tuple(default_graphs), tuple(named_graphs), from_query)
 
     def arguments(self) -> dict:
         if not self.default_graphs and not self.named_graphs:
-            return {"use_default_graph_as_union": True}
+            # pyoxigraph lets use_default_graph_as_union override the query's FROM: not asked for then.
+            return {} if self.from_query else {"use_default_graph_as_union": True}
         # A protocol dataset is complete: what it does not name is empty (SPARQL 1.1 Protocol 2.1.4).
         return {"default_graph": [ox.NamedNode(g) for g in self.default_graphs],
                 "named_graphs": [ox.NamedNode(g) for g in self.named_graphs]}

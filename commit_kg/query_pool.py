@@ -44,6 +44,7 @@ from .errors import (
     CommitKgError,
     FederationFailedError,
     FederationRefusedError,
+    FederationTimeoutError,
     QueryFailedError,
     QueryMemoryLimitError,
     QueryQueueFullError,
@@ -52,6 +53,7 @@ from .errors import (
     ResultTooLargeError,
 )
 from .execution import Dataset, answer
+from .federation import remote_failure
 
 log = logging.getLogger(__name__)
 HEADER = struct.Struct(">I")  # request: length of the JSON that follows
@@ -62,7 +64,8 @@ PREEMPT_AFTER = 0.05  # seconds a fast-lane query keeps its worker when others w
 WORKER_NAME, ZYGOTE_NAME = "ck-query-worker", "ck-query-zygote"  # in /proc/PID/comm
 # Errors a worker reports by code; anything else it cannot classify is query_failed (a 500: a bug).
 WORKER_ERRORS = {cls.code: cls for cls in (QuerySyntaxError, ResultTooLargeError, QueryMemoryLimitError,
-                                           FederationRefusedError, FederationFailedError, QueryFailedError)}
+                                           FederationRefusedError, FederationFailedError, FederationTimeoutError,
+                                           QueryFailedError)}
 ALLOC_FAILURE = b"memory allocation of"  # what Rust writes to stderr before aborting on a failed allocation
 
 
@@ -78,7 +81,8 @@ class Limits:
     memory_bytes: int
     result_bytes: int
     deny_network: bool
-    # With a SERVICE allow-list: the only TCP ports a worker may connect to (empty: not limited).
+    # With a SERVICE allow-list: the only TCP port a worker may connect to, the federation relay's
+    # (commit_kg/federation.py; empty: not limited, on kernels without Landlock network rules).
     allowed_ports: tuple[int, ...] = ()
     fast_queue: int = 1024
 
@@ -94,7 +98,7 @@ class Job:
 
     def frame(self) -> bytes:
         body = json.dumps({"q": self.query, "d": self.dataset.default_graphs, "n": self.dataset.named_graphs,
-                           "m": self.media, "b": self.base_iri}).encode()
+                           "f": self.dataset.from_query, "m": self.media, "b": self.base_iri}).encode()
         return HEADER.pack(len(body)) + body
 
 
@@ -138,7 +142,7 @@ def _serve_one(store: ox.Store, request: dict, limits: Limits) -> tuple[int, mem
     out = _Capped(limits.result_bytes)
     kind = ERROR
     try:
-        answer(store, request["q"], Dataset(tuple(request["d"]), tuple(request["n"])), request["m"],
+        answer(store, request["q"], Dataset(tuple(request["d"]), tuple(request["n"]), request["f"]), request["m"],
                request["b"], out)
         return OK, out.seal(OK)
     except (QuerySyntaxError, ResultTooLargeError) as error:
@@ -148,8 +152,8 @@ def _serve_one(store: ox.Store, request: dict, limits: Limits) -> tuple[int, mem
     except PermissionError:  # seccomp or Landlock refused a socket or a connection
         failure = FederationRefusedError(
             "the query tried to open a network connection (SERVICE) that query workers may not open")
-    except OSError as error:  # a SERVICE call to an allowed endpoint failed
-        failure = FederationFailedError(f"a federated query failed: {error}")
+    except OSError as error:  # a SERVICE call through the federation relay failed
+        failure = remote_failure(str(error))
     except Exception as error:  # noqa: BLE001 - reported, with its type, as a failure of ours
         failure = QueryFailedError(f"query failed: {type(error).__name__}: {str(error)[:300]}")
     out = _Capped(1 << 20)

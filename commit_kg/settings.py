@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .federation import parse_allow_list
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,9 +30,18 @@ class Settings(BaseSettings):
     base_url: str | None = None
     # Seconds a SPARQL query may run before it is stopped and answered 503.
     query_timeout: float = 20.0
-    # SPARQL endpoints a query may federate to with SERVICE; empty: no outbound request at all, and the
-    # query workers cannot open network sockets (seccomp).
-    service_allow_list: list[str] = []
+    # SPARQL endpoints a query may federate to with SERVICE (COMMIT_KG_SERVICE_ALLOW_LIST: comma-separated
+    # URLs or a JSON list); empty: no outbound request at all, and the query workers cannot open network
+    # sockets (seccomp). Calls go through the relay of commit_kg/federation.py, with these bounds:
+    service_allow_list: Annotated[list[str], NoDecode] = []
+    federation_timeout: float = 10.0  # seconds one SERVICE call may take (504 federation_timeout)
+    federation_max_rows: int = 10_000  # rows one SERVICE call may bring back (502 federation_failed)
+    federation_max_bytes: int = 16 * 1024 * 1024  # bytes of one SERVICE answer (502 federation_failed)
+
+    @field_validator("service_allow_list", mode="before")
+    @classmethod
+    def allow_list(cls, value: object) -> list[str]:
+        return parse_allow_list(value)
     # Query workers per HTTP process (commit_kg/query_pool.py); 0: sized for the machine (the cores
     # divided among the HTTP processes; the fast lane at least 2).
     query_workers: int = 0  # the heavy lane: queries that overran the fast slice

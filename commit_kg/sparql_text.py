@@ -50,6 +50,9 @@ class ServiceTarget:
     silent: bool
     line: int
     column: int
+    # Where the target is written, as text[start:end]; None when it is glued to the keyword
+    # (`SERVICEex:x`), a spelling that cannot be rewritten in place.
+    span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ class QueryShape:
     is_update: bool
     services: tuple[ServiceTarget, ...]
     depth: int
+    # A FROM or FROM NAMED clause: the query names its own dataset, which then replaces the union
+    # default graph (a word starting "from" outside every group counts, so `FROM<g>` does too).
+    has_from: bool = False
 
 
 # Character classes as spargebra 0.5 writes them (its PN_CHARS_BASE stops at U+FFFD).
@@ -186,6 +192,10 @@ class _Scan:
         self.depth = 0
         self.form: str | None = None
         self.is_update = False
+        self.has_from = False
+        self.clause_kind: dict[int, str] = {}  # level -> "select", "group", "order" or "having"
+        # When a list: every variable token as (start, end, name, role), for `substitute`.
+        self.variables: list[tuple[int, int, str, str]] | None = None
 
     # -- names ------------------------------------------------------------------------------
 
@@ -197,7 +207,8 @@ class _Scan:
     def declared(self, pname: str) -> bool:
         return _PNAME.fullmatch(pname) is not None and pname.partition(":")[0] in self.prefixes
 
-    def add_service(self, at: int, target: str, kind: str, silent: bool) -> None:
+    def add_service(self, at: int, target: str, kind: str, silent: bool,
+                    span: tuple[int, int] | None = None) -> None:
         if kind == "iri":
             iri = resolve(_unescape_iri(target[1:-1]), self.base)
         elif kind == "pname":
@@ -205,7 +216,8 @@ class _Scan:
         else:
             iri = None
         line = self.text.count("\n", 0, at) + 1
-        self.services.append(ServiceTarget(iri, _clip(target), silent, line, at - self.text.rfind("\n", 0, at)))
+        self.services.append(ServiceTarget(iri, _clip(target), silent, line, at - self.text.rfind("\n", 0, at),
+                                           span))
 
     def glued_service(self, at: int, rest: str) -> None:
         """SERVICE glued to a prefixed name (`SERVICEex:x`, `SERVICESILENT:x`): the engine tries
@@ -228,6 +240,8 @@ class _Scan:
             m = match(text, pos)
             kind = m.lastgroup
             pos = m.end()
+            if kind == "var" and self.variables is not None:
+                self.note_variable(m.start(kind), pos, m.group(kind))
             if kind in _SIMPLE and service_at < 0 and glued_at < 0 and self.form:
                 prev2_kind, prev_kind, prev = prev_kind, kind, ""  # the common case, kept short
                 continue
@@ -293,7 +307,7 @@ class _Scan:
                     self.glued_service(at, token)
                     kind = "target"
                 elif kind == "pname" or kind == "iri" or kind == "var":
-                    self.add_service(at, token, kind, service_stage == "silent")
+                    self.add_service(at, token, kind, service_stage == "silent", (pos - len(token), pos))
                     kind = "target"
             if glued_at >= 0:
                 if token == "{":
@@ -358,10 +372,24 @@ class _Scan:
                 if lower.startswith(form.lower()):
                     self.form, self.is_update = form, form in UPDATE_FORMS
                     break
+        if len(self.frames) == 1 and lower.startswith("from"):
+            self.has_from = True
         if lower.startswith(("select", "group", "order", "having")):
             self.clauses.add(len(self.frames) - 1)
+            self.clause_kind[len(self.frames) - 1] = next(
+                k for k in ("select", "group", "order", "having") if lower.startswith(k))
         elif lower.startswith(("where", "from", "limit", "offset", "values")):
             self.clauses.discard(len(self.frames) - 1)
+
+    def note_variable(self, start: int, end: int, name: str) -> None:
+        """A variable's role: an item of the outer SELECT list ("projection"), of a subquery's
+        ("subprojection"), of GROUP BY or ORDER BY, or anywhere else ("term")."""
+        level = len(self.frames) - 1
+        role = self.clause_kind.get(level, "term") if level in self.clauses else "term"
+        if role == "select":
+            role = "projection" if level == 0 else "subprojection"
+        assert self.variables is not None
+        self.variables.append((start, end, name, role))
 
     def paren_kind(self, top: str, prev_kind: str, prev: str, prev2_kind: str) -> str:
         """Whether a '(' opens an expression ("E") or a list of terms ("T")."""
@@ -396,4 +424,26 @@ def inspect(text: str, *, base_iri: str | None = None, prefixes: dict[str, str] 
     """
     scan = _Scan(text, base_iri, dict(PREFIXES if prefixes is None else prefixes))
     scan.run()
-    return QueryShape(scan.form or "SELECT", scan.is_update, tuple(scan.services), scan.depth)
+    return QueryShape(scan.form or "SELECT", scan.is_update, tuple(scan.services), scan.depth, scan.has_from)
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    """The query with each variable named in `values` (name without '?' -> an RDF term in SPARQL syntax,
+    e.g. `str(ox.NamedNode(...))`) bound as pyoxigraph's `substitutions` bind it, for an engine that has
+    no such argument (a remote SPARQL store): the term replaces the variable in patterns and
+    expressions; in the outer SELECT list the item becomes `(term AS ?v)`, so the answer still carries
+    it; a subquery's SELECT list drops it (its value is the same constant); GROUP BY and ORDER BY get
+    `(term)`. The terms come from a library's serialiser, never from request text."""
+    scan = _Scan(text, None, dict(PREFIXES))
+    scan.variables = []
+    scan.run()
+    parts, last = [], 0
+    for start, end, name, role in scan.variables:
+        term = values.get(name[1:])
+        if term is None:
+            continue
+        replacement = {"projection": f"({term} AS {name})", "subprojection": "", "group": f"({term})",
+                       "order": f"({term})"}.get(role, term)
+        parts += [text[last:start], replacement]
+        last = end
+    return "".join(parts) + text[last:]

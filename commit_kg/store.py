@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 
 import pyoxigraph as ox
 
 from .errors import QuerySyntaxError
 from .namespaces import PREFIXES
 
-QueryAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+# A remote store answers CONSTRUCT / DESCRIBE as a list of triples.
+QueryAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
 POSITION = re.compile(r"error at (\d+):(\d+): ")
 # The prefixed name the parser stopped after (SPARQL PNAME_NS + local part), read back from its position.
 PREFIXED_NAME = re.compile(r"([^\s:{}()<>\[\];,\"'^|?$*+!=/&]*):[^\s:]*$")
@@ -33,7 +35,26 @@ def syntax_error(sparql: str, error: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(f"SPARQL syntax error: {text}")
 
 
-class EmbeddedStore:
+class Store(ABC):
+    """What every view reads the graph through: a SPARQL query with bound terms, over the union of
+    the named graphs. Two kinds: the embedded pyoxigraph store (here) and a remote SPARQL 1.1 store
+    (commit_kg/remote_store.py); answers are pyoxigraph's types either way."""
+
+    @abstractmethod
+    def query(self, sparql: str, *, substitutions: dict[ox.Variable, ox.Term] | None = None,
+              base_iri: str | None = None, dataset: dict | None = None) -> QueryAnswer:
+        """Run a SPARQL query; values in `substitutions` are bound as RDF terms, never spliced in."""
+
+    def select(self, sparql: str, **bound: ox.Term) -> list[dict[str, ox.Term]]:
+        """A SELECT answer as dicts of variable name to term (unbound names left out); `bound`
+        values are substituted as RDF terms."""
+        solutions = self.query(sparql, substitutions={ox.Variable(k): v for k, v in bound.items()} or None)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+
+
+class EmbeddedStore(Store):
     """A read-only view of a built pyoxigraph store; the default graph is the union of all graphs."""
 
     def __init__(self, store: ox.Store) -> None:
@@ -42,7 +63,8 @@ class EmbeddedStore:
     def query(self, sparql: str, *, substitutions: dict[ox.Variable, ox.Term] | None = None,
               base_iri: str | None = None, dataset: dict | None = None) -> QueryAnswer:
         """Run a SPARQL query; values in `substitutions` are bound as RDF terms, never spliced in.
-        `dataset` (pyoxigraph's default_graph / named_graphs arguments) replaces the union default graph.
+        `dataset` (pyoxigraph's default_graph / named_graphs arguments) replaces the union default graph;
+        an empty one leaves the dataset to the query's FROM / FROM NAMED.
 
         Raises QuerySyntaxError with the parser's line:column when the text does not parse.
         """
@@ -52,15 +74,7 @@ class EmbeddedStore:
                 prefixes=PREFIXES,
                 base_iri=base_iri,
                 substitutions=substitutions,
-                **(dataset or {"use_default_graph_as_union": True}),
+                **({"use_default_graph_as_union": True} if dataset is None else dataset),
             )
         except SyntaxError as error:
             raise syntax_error(sparql, error) from None
-
-    def select(self, sparql: str, **bound: ox.Term) -> list[dict[str, ox.Term]]:
-        """A SELECT answer as dicts of variable name to term (unbound names left out); `bound`
-        values are substituted as RDF terms."""
-        solutions = self.query(sparql, substitutions={ox.Variable(k): v for k, v in bound.items()} or None)
-        assert isinstance(solutions, ox.QuerySolutions)
-        names = [v.value for v in solutions.variables]
-        return [{n: s[n] for n in names if s[n] is not None} for s in solutions]

@@ -7,6 +7,7 @@ import rdflib
 from rdflib.namespace import RDF, XSD
 
 from ..dataset_stats import GraphStats
+from ..federation import USER_AGENT
 from ..namespaces import PREFIXES
 from ..settings import Settings
 
@@ -38,6 +39,12 @@ def description_graph(stats: list[GraphStats], settings: Settings, base: str) ->
         g.add((service, SD.feature, SD.BasicFederatedQuery))
         for allowed in settings.service_allow_list:
             g.add((service, rdflib.RDFS.comment, rdflib.Literal(f"SERVICE allowed to {allowed}", lang="en")))
+        g.add((service, rdflib.RDFS.comment, rdflib.Literal(
+            f"Read-only. No SPARQL Update. SERVICE reaches only the endpoints listed here, each call within "
+            f"{settings.federation_timeout:g} s (else 504 federation_timeout), {settings.federation_max_rows:,} rows "
+            f"and {settings.federation_max_bytes:,} bytes (else 502 federation_failed), sent with the User-Agent "
+            f"'{USER_AGENT}'. Answers that used SERVICE are not cached. FROM and FROM NAMED name graphs of this "
+            "dataset and fetch nothing.", lang="en")))
     else:
         g.add((service, rdflib.RDFS.comment, rdflib.Literal(
             "Read-only. No SPARQL Update. SERVICE (federation) is refused: no endpoint is on the allow-list.",

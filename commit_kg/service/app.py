@@ -18,6 +18,7 @@ from ..errors import (
     CommitKgError,
     FederationFailedError,
     FederationRefusedError,
+    FederationTimeoutError,
     NotAcceptableError,
     NotFoundError,
     ParameterError,
@@ -39,7 +40,7 @@ from ..web import query as web_query
 from ..web import routes as web
 from . import api, dataset, docs, resources, sparql
 from .security import ContentSecurityPolicy
-from .state import AppState
+from .state import AppState, federation_relay
 
 STATUS = {
     QuerySyntaxError: 400,
@@ -56,6 +57,7 @@ STATUS = {
     ResultTooLargeError: 422,
     QueryFailedError: 500,
     FederationFailedError: 502,
+    FederationTimeoutError: 504,
     QueryTimeoutError: 503,
     QueryQueueFullError: 503,
     QueryMemoryLimitError: 503,
@@ -106,7 +108,10 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = AppState.made(settings, graph or build(settings))
+        relay = federation_relay(settings)
+        if relay:
+            await relay.start()
+        state = AppState.made(settings, graph or build(settings), relay)
         app.state.commit_kg = state
         # Each HTTP process forks its own query workers here, after the build, from the process that
         # holds the store; they are stopped (and reaped) when the app stops.
@@ -115,6 +120,8 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
             yield
         finally:
             await state.queries.close()
+            if relay:
+                await relay.close()
 
     # /docs and /redoc are served by .docs from the package's own files, not from a CDN.
     app = FastAPI(title="commit-kg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)

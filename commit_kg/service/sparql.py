@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from dataclasses import replace
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
@@ -108,18 +109,35 @@ async def execute(request: Request, state: AppState, values: dict[str, list[str]
     shape = checked_shape(text, settings, endpoint)
     offered = list(GRAPH_FORMATS if shape.form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS)
     media = requested_format(single(values, "format"), request.headers.get("accept"), offered)
-    dataset = Dataset.checked(values.get("default-graph-uri", []), values.get("named-graph-uri", []))
+    dataset = Dataset.checked(values.get("default-graph-uri", []), values.get("named-graph-uri", []),
+                              from_query=shape.has_from)
+    content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
+    if shape.services:  # an answer that used SERVICE depends on another server's data: never cached
+        body = await evaluate(state, Job(text, dataset, media, endpoint), shape, None, arrival)
+        return Response(body, headers={"Content-Type": content_type, "Vary": "Accept", "Cache-Control": "no-store"})
     # The graph is immutable between builds: an answer is a function of (graph version, request).
     key = cache_key(graph.version, media, endpoint, text, dataset.default_graphs, dataset.named_graphs)
     headers = {"Vary": "Accept", "ETag": f'"{key}"'}
     if f'"{key}"' in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    body = state.answers.get(key)
-    if body is None:
-        body = await state.queries.run(Job(text, dataset, media, endpoint), arrival)
-        state.answers.put(key, body)
-    content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
+    fresh = "no-cache" in request.headers.get("cache-control", "").lower()  # RFC 9111 5.2.1.4: revalidate
+    body = await evaluate(state, Job(text, dataset, media, endpoint), shape, key, arrival, fresh=fresh)
     return Response(body, headers={"Content-Type": content_type, **headers})
+
+
+async def evaluate(state: AppState, job: Job, shape: QueryShape, key: str | None, arrival: float,
+                   fresh: bool = False) -> bytes:
+    """The answer of a checked query from the workers: SERVICE targets routed through the federation
+    relay and the answer never stored; otherwise stored under `key`, and read from there unless `fresh`."""
+    if shape.services:
+        assert state.relay is not None  # checked_shape refused SERVICE without an allow-list
+        return await state.queries.run(replace(job, query=state.relay.rewrite(job.query, shape)), arrival)
+    assert key is not None
+    body = None if fresh else state.answers.get(key)
+    if body is None:
+        body = await state.queries.run(job, arrival)
+        state.answers.put(key, body)
+    return body
 
 
 def protocol_values(values: dict[str, list[str]]) -> str:

@@ -10,12 +10,13 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from .. import sandbox
 from ..build import BuiltGraph
 from ..catalogue import Catalogue
 from ..coverage import CoverageIndex
+from ..federation import Limits as FederationLimits
+from ..federation import Relay
 from ..publish.dumps import DatasetCache
 from ..query_pool import Limits, QueryPool
 from ..settings import Settings
@@ -44,11 +45,12 @@ class AnswerCache:
                 self.size -= len(self.answers.popitem(last=False)[1])
 
 
-def pool_limits(settings: Settings) -> Limits:
-    """The worker pool of one HTTP process: the cores shared among the HTTP processes, unless set."""
+def pool_limits(settings: Settings, relay: Relay | None = None) -> Limits:
+    """The worker pool of one HTTP process: the cores shared among the HTTP processes, unless set.
+    With an allow-list, workers may connect to the federation relay's port and no other."""
     cores = len(os.sched_getaffinity(0))
     share = max(1, cores // max(1, settings.http_workers or cores))
-    ports = tuple(sorted({endpoint_port(iri) for iri in settings.service_allow_list}))
+    ports = (relay.port,) if relay else ()
     if ports and sandbox.landlock_abi() < 4:
         log.warning("this kernel has no Landlock network rules: query workers may connect to any TCP port; "
                     "SERVICE targets are limited by the allow-list check in /sparql only")
@@ -66,10 +68,12 @@ def pool_limits(settings: Settings) -> Limits:
     )
 
 
-def endpoint_port(iri: str) -> int:
-    """The TCP port an allow-listed endpoint is reached on."""
-    parts = urlsplit(iri)
-    return parts.port or {"https": 443, "http": 80}.get(parts.scheme.lower(), 443)
+def federation_relay(settings: Settings) -> Relay | None:
+    """The relay SERVICE calls go through (commit_kg/federation.py); none without an allow-list."""
+    if not settings.service_allow_list:
+        return None
+    return Relay(settings.service_allow_list, FederationLimits(
+        settings.federation_timeout, settings.federation_max_rows, settings.federation_max_bytes))
 
 
 @dataclass
@@ -79,16 +83,19 @@ class AppState:
     store: EmbeddedStore
     catalogue: Catalogue
     queries: QueryPool
+    relay: Relay | None = None
     answers: AnswerCache = field(default_factory=AnswerCache)
     dataset: DatasetCache = field(default_factory=DatasetCache)
     _coverage: tuple[str, CoverageIndex] | None = None
     _coverage_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def made(cls, settings: Settings, graph: BuiltGraph) -> AppState:
-        """The state of a built graph; its query workers are started by the lifespan (`queries.start`)."""
+    def made(cls, settings: Settings, graph: BuiltGraph, relay: Relay | None = None) -> AppState:
+        """The state of a built graph; its query workers are started by the lifespan (`queries.start`),
+        after the federation relay they may reach."""
         return cls(settings=settings, graph=graph, store=EmbeddedStore(graph.store),
-                   catalogue=Catalogue(settings.queries_dir), queries=QueryPool(graph.store, pool_limits(settings)))
+                   catalogue=Catalogue(settings.queries_dir),
+                   queries=QueryPool(graph.store, pool_limits(settings, relay)), relay=relay)
 
     def coverage_index(self) -> CoverageIndex:
         """The coverage index of the graph being served, read once per graph version."""

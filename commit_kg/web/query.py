@@ -21,7 +21,7 @@ from ..execution import Dataset
 from ..query_pool import Job
 from ..service.deps import BaseDep, StateDep
 from ..service.pages import curie, public_url
-from ..service.sparql import cache_key, checked_shape
+from ..service.sparql import cache_key, checked_shape, evaluate
 from ..service.state import AppState
 from .dashboard import GraphView
 from .i18n import negotiate
@@ -57,11 +57,9 @@ async def answer(state: AppState, text: str, endpoint: str) -> tuple[list[str], 
     shape = checked_shape(text, state.settings, endpoint)
     if shape.form != "SELECT":
         raise NotSelectError(shape.form)
-    key = cache_key(state.graph.version, JSON, endpoint, text, (), ())
-    body = state.answers.get(key)
-    if body is None:
-        body = await state.queries.run(Job(text, Dataset(), JSON, endpoint), asyncio.get_running_loop().time())
-        state.answers.put(key, body)
+    key = None if shape.services else cache_key(state.graph.version, JSON, endpoint, text, (), ())
+    body = await evaluate(state, Job(text, Dataset(from_query=shape.has_from), JSON, endpoint), shape, key,
+                          asyncio.get_running_loop().time())
     results = json.loads(bytes(body))
     return results["head"].get("vars", []), results.get("results", {}).get("bindings", [])
 
