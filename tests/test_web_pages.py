@@ -4,7 +4,6 @@ catalogue covering every interface string, bad input, static files and the dashb
 from __future__ import annotations
 
 import datetime
-import time
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 
 from commit_kg.coverage import country_labels
 from commit_kg.store import EmbeddedStore
-from commit_kg.web import routes
+from commit_kg.web import dashboard, routes
 from commit_kg.web.dashboard import graph_view
 from commit_kg.web.i18n import catalogue, negotiate
 
@@ -79,30 +78,18 @@ def test_static_files_are_the_packages_own(server: str):
     assert "Open Font License" in (WEB / "static" / "fonts" / "OFL-NotoSansThai.txt").read_text(encoding="utf-8")
 
 
-def test_dashboard_renders_under_100_ms(store: EmbeddedStore):
-    """Server time: a date not seen before is answered from the graph view made once per graph version
-    (best of three dates, the machine being shared); a date seen before costs a dictionary look-up."""
+def test_a_date_is_computed_once_per_graph_version_and_the_kept_dates_are_bounded(store: EmbeddedStore):
+    """What keeps the dashboard fast (its server time is measured in bench/pages.py): a date seen before
+    is the stored answer itself, not a new computation, and at most MAX_DAYS dates are kept."""
     view = graph_view(store)
-    routes.render_dashboard(view, datetime.date(2004, 6, 1), "en", "http://x")  # templates and catalogue loaded
-    timings = []
-    for day in (datetime.date(2006, 3, 1), datetime.date(2008, 7, 1), datetime.date(2012, 1, 1)):
-        started = time.perf_counter()
-        html = routes.render_dashboard(view, day, "th", "http://x")
-        timings.append(time.perf_counter() - started)
-        assert f'value="{day.isoformat()}"' in html
-    assert min(timings) < 0.1, timings
-
-
-def test_a_seen_dashboard_is_served_fast(server: str):
-    """A date seen before, over HTTP from another process: best of five (the machine is shared)."""
-    assert httpx.get(f"{server}/?as_of=2009-09-09").status_code == 200
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        answer = httpx.get(f"{server}/?as_of=2009-09-09")
-        timings.append(time.perf_counter() - started)
-        assert answer.status_code == 200
-    assert min(timings) < 0.1, timings
+    first = dashboard.answers(view, datetime.date(2006, 3, 1))
+    assert dashboard.answers(view, datetime.date(2006, 3, 1)) is first
+    for n in range(dashboard.MAX_DAYS + 5):
+        dashboard.answers(view, datetime.date(2000, 1, 1) + datetime.timedelta(days=n))
+    assert len(view.days) == dashboard.MAX_DAYS
+    assert dashboard.answers(view, datetime.date(2006, 3, 1)) is not first  # pushed out, computed anew
+    html = routes.render_dashboard(view, datetime.date(2008, 7, 1), "th", "http://x")
+    assert 'value="2008-07-01"' in html
 
 
 def test_search_finds_names_in_every_language(store: EmbeddedStore):
