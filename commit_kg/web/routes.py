@@ -151,7 +151,7 @@ def render_dashboard(view: GraphView, day: datetime.date, lang: str, base: str,
     context.update(day=day, presets=PRESETS, matrices=matrices, countries=view.countries, by_iso=by_iso,
                    criteria_rows=criteria_rows, criteria_numbers=sorted(numbers.items()), gaps=made["gaps"],
                    name=lambda c: c.label.get(lang) or c.label.get("en") or c.iso,
-                   today=datetime.date.today(), country_href=lambda c: public_url(c.iri, base))
+                   today=datetime.date.today(), country_href=lambda c: f"{public_url(c.iri, base)}?{urlencode({'as_of': day.isoformat()})}")
     return TEMPLATES.get_template(template).render(context)
 
 
