@@ -17,8 +17,8 @@ from markupsafe import Markup
 
 from ..catalogue import Catalogue
 from ..namespaces import ID
-from ..service.pages import public_url
 from .dashboard import GraphView, answers
+from .html import public_url
 from .i18n import negotiate
 from .routes import COOKIE, TEMPLATES, common, parse_day, view_of
 

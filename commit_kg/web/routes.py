@@ -26,9 +26,9 @@ from ..errors import NotFoundError, ParameterError
 from ..namespaces import ID
 from ..service.deps import BaseDep, CoverageDep, GraphDep, StoreDep
 from ..service.home import places
-from ..service.pages import public_url
 from ..store import EmbeddedStore
 from .dashboard import STATUS_SYMBOLS, SYMBOLS, GraphView, answers, graph_view, pair
+from .html import public_url
 from .i18n import LANGUAGES, gettext_for, negotiate
 from .lineage import COLUMN, PLANS, WIDTH, layout
 from .lineage import KINDS as STEP_KINDS
