@@ -12,8 +12,8 @@ import pytest
 from babel.messages.extract import extract_from_dir, extract_python
 
 from commit_kg.coverage import country_labels
-from commit_kg.store import EmbeddedStore
 from commit_kg.publish import ontology_doc
+from commit_kg.store import EmbeddedStore
 from commit_kg.web import routes
 from commit_kg.web.dashboard import graph_view
 from commit_kg.web.i18n import catalogue, negotiate
