@@ -1,7 +1,7 @@
 """Resource pages designed per kind, for the two kinds people look up most: a country (its names, its
 instruments over time, its coverage with each partner, its five criteria) and a legal instrument (its
 parties with their own dates, kinds covered, status, sources with quotes, claims). Every other kind keeps
-the generic property table of service/resources.py; the RDF answers are not touched.
+the generic property table of generic.py; the RDF answers are not touched.
 
 The instrument lists come from the named queries people can run themselves (country-instruments,
 country-multilateral, instrument-parties), so the page and the query never disagree."""
