@@ -10,6 +10,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 
+import html5rdf
 import httpx
 import pyoxigraph as ox
 import pytest
@@ -63,6 +64,7 @@ def label(store: EmbeddedStore, iri: str, lang: str) -> str:
 def test_each_generic_page_is_thai_when_asked_and_remembers_it(server: str, path: str):
     thai = httpx.get(f"{server}{path}", params={"lang": "th"}, headers=HTML, timeout=30)
     assert thai.status_code == 200 and thai.headers["content-type"].startswith("text/html")
+    html5rdf.HTMLParser(strict=True).parse(thai.text)  # raises on any HTML5 parse error
     page = Page(thai.text)
     assert page.lang == "th" and thai.headers["content-language"] == "th"
     assert "lang=th" in thai.headers["set-cookie"]
