@@ -8,15 +8,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_python
 
 from commit_kg.coverage import country_labels
+from commit_kg.publish import ontology_doc
 from commit_kg.store import EmbeddedStore
 from commit_kg.web import dashboard, routes
 from commit_kg.web.dashboard import graph_view
 from commit_kg.web.i18n import catalogue, negotiate
 
 WEB = Path(routes.__file__).resolve().parent
+ONTOLOGY_DOC = Path(ontology_doc.__file__).resolve()
 
 
 @pytest.mark.parametrize(("asked", "cookie", "header", "chosen"), [
@@ -33,10 +35,14 @@ def test_language_is_the_query_then_the_cookie_then_accept_language(asked, cooki
 
 
 def test_every_interface_string_has_a_thai_translation():
-    """Extracted from the templates and code as pybabel would (babel.cfg), each msgid is in th/web.po."""
+    """Extracted from the templates and code as pybabel would (babel.cfg), each msgid is in th/web.po; the
+    ontology documentation (publish/ontology_doc.py) takes its words from the same catalogue."""
+    keywords = {"_": None, "N_": None}
     found = {message for _, _, message, _, _ in extract_from_dir(
         str(WEB), method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
-        keywords={"_": None, "N_": None}) if isinstance(message, str)}
+        keywords=keywords) if isinstance(message, str)}
+    with ONTOLOGY_DOC.open("rb") as source:
+        found |= {message for _, _, message, _ in extract_python(source, keywords, [], {}) if isinstance(message, str)}
     assert len(found) > 30
     assert sorted(found - set(catalogue("th"))) == []
 

@@ -12,7 +12,7 @@ import httpx
 from commit_kg.catalogue import Catalogue
 from commit_kg.coverage import country_labels
 from commit_kg.namespaces import ID
-from commit_kg.service.pages import public_url
+from commit_kg.web.html import public_url
 from commit_kg.web.query import example_text
 
 MEMBERS = f"""PREFIX ck: <https://w3id.org/commit-kg/ontology#>

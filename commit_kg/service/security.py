@@ -9,7 +9,7 @@ import hashlib
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .pages import STYLE
+from ..web.html import STYLE
 
 
 def style_hash(css: str) -> str:

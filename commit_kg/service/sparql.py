@@ -32,7 +32,8 @@ from ..publish import service_description as sd
 from ..query_pool import Job
 from ..settings import Settings
 from ..sparql_text import QueryShape, inspect
-from . import query_form
+from ..web.generic import language_of, localised
+from ..web.sparql_form import query_page
 from .deps import BaseDep, StateDep
 from .negotiation import FORMAT_NAMES, requested_format
 from .state import AppState
@@ -192,7 +193,8 @@ def service_description(request: Request, state: AppState, base: str,
                else [*sd.SD_FORMATS, "text/html"])
     media = requested_format(single(values, "format"), accept, offered)
     if media == "text/html":
-        return HTMLResponse(query_form.query_page(base), headers={"Vary": "Accept"})
+        language = language_of(request)
+        return localised(HTMLResponse(query_page(base, language), headers={"Vary": "Accept"}), language)
     body = sd.service_description(state.dataset.statistics(state.graph), state.settings, base, media)
     content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
     return Response(body, headers={"Content-Type": content_type, "Vary": "Accept"})

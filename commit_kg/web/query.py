@@ -20,10 +20,10 @@ from ..errors import CommitKgError, ParameterError
 from ..execution import Dataset
 from ..query_pool import Job
 from ..service.deps import BaseDep, StateDep
-from ..service.pages import curie, public_url
 from ..service.sparql import cache_key, checked_shape, evaluate
 from ..service.state import AppState
 from .dashboard import GraphView
+from .html import curie, public_url
 from .i18n import negotiate
 from .routes import TEMPLATES, AcceptLanguage, Lang, LangCookie, common, page, view_of
 

@@ -1,7 +1,7 @@
 """Resource pages designed per kind, for the two kinds people look up most: a country (its names, its
 instruments over time, its coverage with each partner, its five criteria) and a legal instrument (its
 parties with their own dates, kinds covered, status, sources with quotes, claims). Every other kind keeps
-the generic property table of service/resources.py; the RDF answers are not touched.
+the generic property table of generic.py; the RDF answers are not touched.
 
 The instrument lists come from the named queries people can run themselves (country-instruments,
 country-multilateral, instrument-parties), so the page and the query never disagree."""
@@ -17,8 +17,8 @@ from markupsafe import Markup
 
 from ..catalogue import Catalogue
 from ..namespaces import ID
-from ..service.pages import public_url
 from .dashboard import GraphView, answers
+from .html import public_url
 from .i18n import negotiate
 from .routes import COOKIE, TEMPLATES, common, parse_day, view_of
 

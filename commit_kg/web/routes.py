@@ -26,9 +26,9 @@ from ..errors import NotFoundError, ParameterError
 from ..namespaces import ID
 from ..service.deps import BaseDep, CoverageDep, GraphDep, StoreDep
 from ..service.home import places
-from ..service.pages import public_url
 from ..store import EmbeddedStore
 from .dashboard import STATUS_SYMBOLS, SYMBOLS, GraphView, answers, graph_view, pair
+from .html import public_url
 from .i18n import LANGUAGES, gettext_for, negotiate
 from .lineage import COLUMN, PLANS, WIDTH, layout
 from .lineage import KINDS as STEP_KINDS
@@ -151,7 +151,7 @@ def render_dashboard(view: GraphView, day: datetime.date, lang: str, base: str,
     context.update(day=day, presets=PRESETS, matrices=matrices, countries=view.countries, by_iso=by_iso,
                    criteria_rows=criteria_rows, criteria_numbers=sorted(numbers.items()), gaps=made["gaps"],
                    name=lambda c: c.label.get(lang) or c.label.get("en") or c.iso,
-                   today=datetime.date.today(), country_href=lambda c: public_url(c.iri, base))
+                   today=datetime.date.today(), country_href=lambda c: f"{public_url(c.iri, base)}?{urlencode({'as_of': day.isoformat()})}")
     return TEMPLATES.get_template(template).render(context)
 
 

@@ -1,13 +1,16 @@
-"""Small HTML rendering helpers for the linked-data pages: plain HTML5, no JavaScript, nothing external.
+"""Small HTML rendering helpers for the linked-data pages (the generic /id/ page, /ontology, the /sparql
+form): plain HTML5, no JavaScript, nothing external, in English or Thai.
 
 Every piece of text that reaches a page goes through `esc` (html.escape), attribute values included.
 Links to commit-kg IRIs point at this server (`public_url`), so a browser can click through the graph.
+Interface text is translated by the caller's `_` (i18n.gettext_for); names come from the graph's labels
+in the page's language. Nothing here knows about HTTP: the library (publish/ontology_doc.py) uses it too.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -32,7 +35,8 @@ th, td { text-align: left; vertical-align: top; border-bottom: 1px solid #ddd; p
 td table { margin: 0; } ul.values { margin: 0; padding-left: 1rem; }
 .tag { color: #777; font-size: 0.85em; } dt { font-weight: bold; margin-top: 0.4rem; }
 section.term { border-top: 1px solid #ddd; padding-top: 0.3rem; }
-nav.formats a { margin-right: 0.6rem; }
+nav.formats a, nav.lang a { margin-right: 0.6rem; } nav.lang { text-align: right; }
+nav.lang a[aria-current] { font-weight: bold; color: #1b1b1b; text-decoration: none; }
 """
 
 
@@ -86,12 +90,24 @@ def labels_of(triples: Iterable[ox.Triple]) -> dict[str, dict[str, list[str]]]:
     return labels
 
 
-class Terms:
-    """Renders RDF terms for one page: names from the labels at hand, links to the public base."""
+Translate = Callable[[str], str]
 
-    def __init__(self, base: str, labels: Mapping[str, Mapping[str, list[str]]]) -> None:
+
+def untranslated(message: str) -> str:
+    """The `_` of an English page: the message itself."""
+    return message
+
+
+class Terms:
+    """Renders RDF terms for one page: names from the labels at hand in the page's language, links to
+    the public base."""
+
+    def __init__(self, base: str, labels: Mapping[str, Mapping[str, list[str]]], lang: str = "en",
+                 _: Translate = untranslated) -> None:
         self.base = base
         self.labels = labels
+        self.lang = lang
+        self._ = _
 
     def label(self, iri: str, lang: str = "en") -> str | None:
         """The label in `lang`; for English, else a label without language, else any label."""
@@ -106,8 +122,9 @@ class Terms:
         return None
 
     def name(self, iri: str) -> str:
-        """What a reader sees for an IRI: its English label, else its CURIE."""
-        return self.label(iri) or curie(iri)
+        """What a reader sees for an IRI: its label in the page's language, else its English label, else
+        its CURIE."""
+        return self.label(iri, self.lang) or self.label(iri) or curie(iri)
 
     def iri(self, iri: str) -> str:
         """The IRI's name, linked to where it resolves; its CURIE or IRI shown on hover."""
@@ -131,14 +148,17 @@ class Terms:
             return self.iri(term.value)
         if isinstance(term, ox.Literal):
             return self.literal(term)
-        return '<span class="tag">(anonymous node)</span>'
+        return '<span class="tag">' + esc(self._("(anonymous node)")) + "</span>"
 
     def heading(self, iri: str) -> tuple[str, str]:
-        """The page title as text and the h1 content as HTML: the English name and the Thai label."""
-        english, thai = self.name(iri), self.label(iri, "th")
-        if thai and thai != english:
-            return f"{english} · {thai}", f'{esc(english)} <span lang="th">{esc(thai)}</span>'
-        return english, esc(english)
+        """The page title as text and the h1 content as HTML: the name in the page's language, then the
+        label in the other language (English and Thai)."""
+        shown = self.name(iri)
+        other_lang = "th" if self.lang == "en" else "en"
+        other = self.label(iri, other_lang)
+        if other and other != shown:
+            return f"{shown} · {other}", f'{esc(shown)} <span lang="{other_lang}">{esc(other)}</span>'
+        return shown, esc(shown)
 
 
 def table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
@@ -155,21 +175,35 @@ def values_list(items: list[str]) -> str:
     return '<ul class="values">' + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
 
 
-def formats_nav(alternates: Iterable[tuple[str, str, str]]) -> str:
+def formats_nav(alternates: Iterable[tuple[str, str, str]], _: Translate = untranslated) -> str:
     """Links to the other representations: (href, media type, name)."""
     links = " ".join(f'<a href="{esc(href)}" type="{esc(media)}">{esc(name)}</a>'
                      for href, media, name in alternates)
-    return f'<nav class="formats">Also as: {links}</nav>'
+    return '<nav class="formats">' + esc(_("Also as:")) + f" {links}</nav>"
 
 
-def document(*, title: str, body: str, alternates: Sequence[tuple[str, str, str]] = ()) -> str:
-    """A whole HTML5 page in English, UTF-8, with its alternates declared in the head; `body` is HTML."""
+LANGUAGE_NAMES = {"en": "English", "th": "ไทย"}  # each in its own language, as the switch shows them
+
+
+def language_switch(switch: Sequence[tuple[str, str]], lang: str, _: Translate) -> str:
+    """The links to the same page in each language, (code, href); the page's own marked current."""
+    links = "".join(f'<a href="{esc(href)}" hreflang="{esc(code)}" lang="{esc(code)}"'
+                    + (' aria-current="true"' if code == lang else "") + f">{esc(LANGUAGE_NAMES[code])}</a>"
+                    for code, href in switch)
+    return '<nav class="lang" aria-label="' + esc(_("Language")) + f'">{links}</nav>\n'
+
+
+def document(*, title: str, body: str, alternates: Sequence[tuple[str, str, str]] = (), lang: str = "en",
+             switch: Sequence[tuple[str, str]] = (), _: Translate = untranslated) -> str:
+    """A whole HTML5 page in `lang`, UTF-8, with its alternates declared in the head, and the language
+    switch (when given) first in the body; `body` is HTML."""
     head_links = "".join(f'<link rel="alternate" type="{esc(media)}" href="{esc(href)}">\n'
-                         for href, media, _ in alternates)
+                         for href, media, _name in alternates)
+    languages = language_switch(switch, lang, _) if switch else ""
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)} — commit-kg</title>\n{head_links}<style>{STYLE}</style>\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
+        f"<body>\n{languages}{body}\n</body>\n</html>\n"
     )
