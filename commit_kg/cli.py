@@ -7,6 +7,8 @@ import datetime
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from . import criteria, reports, tabular
 from . import gaps as gap_views
 from .build import BuiltGraph, assemble, build
@@ -183,9 +185,8 @@ def run_serve(settings: Settings) -> int:
     if settings.http_workers is not None and settings.http_workers < 1:
         raise argparse.ArgumentTypeError(f"COMMIT_KG_HTTP_WORKERS={settings.http_workers}: expected 1 or more")
     graph = run_build(settings)
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    listening = f"http://{host}:{settings.port}"
-    base = (settings.base_url or listening).rstrip("/")
+    origins = settings.public_origins()
+    listening, base = origins.listening, origins.default
     print(f"commit-kg at {base}/" + ("" if base == listening else f" (listening on {listening})"))
     for url, name, _ in places(base):
         print(f"  {name + ':':22} {url}")
@@ -220,6 +221,11 @@ def main(argv: list[str] | None = None) -> int:
         return DATA_FAILURE
     except (CommitKgError, argparse.ArgumentTypeError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return USAGE
+    except ValidationError as error:  # a setting (COMMIT_KG_*) that is not valid: named, without pydantic's page
+        for problem in error.errors():
+            name = f"COMMIT_KG_{'_'.join(str(part) for part in problem['loc'][:1]).upper()}"
+            print(f"error: {name}: {problem['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return USAGE
     return 0
 

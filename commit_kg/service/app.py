@@ -18,6 +18,7 @@ from ..errors import (
     CommitKgError,
     FederationFailedError,
     FederationRefusedError,
+    MisdirectedRequestError,
     NotAcceptableError,
     NotFoundError,
     ParameterError,
@@ -38,6 +39,7 @@ from ..settings import Settings
 from ..web import query as web_query
 from ..web import routes as web
 from . import api, dataset, docs, resources, sparql
+from .hosts import PublicBase
 from .security import ContentSecurityPolicy
 from .state import AppState
 
@@ -53,6 +55,7 @@ STATUS = {
     PayloadTooLargeError: 413,
     QueryTooLongError: 413,
     UnsupportedMediaTypeError: 415,
+    MisdirectedRequestError: 421,
     ResultTooLargeError: 422,
     QueryFailedError: 500,
     FederationFailedError: 502,
@@ -126,6 +129,7 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])
     app.add_middleware(ContentSecurityPolicy)
+    app.add_middleware(PublicBase, origins=settings.public_origins())  # links never from the Host header
     app.include_router(web.router)  # the dashboard at /
     app.include_router(web_query.router)  # the query page at /query
     app.include_router(docs.router)
