@@ -84,8 +84,10 @@ def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
     return {name: space for name, space in PREFIXES.items() if any(iri.startswith(space) for iri in iris)}
 
 
-def represent(*, url: str, media: str, triples: list[ox.Triple], page: Callable[[], str]) -> Response:
-    """The chosen representation of `triples` (the page is rendered only when HTML is chosen)."""
+def represent(*, url: str, media: str, triples: list[ox.Triple], page: Callable[[], str],
+              vary: str = "Accept") -> Response:
+    """The chosen representation of `triples` (the page is rendered only when HTML is chosen); `vary`
+    names the request headers the choice read."""
     if media == HTML:
         body = page().encode("utf-8")
     elif media == JSON_LD:
@@ -93,7 +95,7 @@ def represent(*, url: str, media: str, triples: list[ox.Triple], page: Callable[
     else:
         body = ox.serialize(triples, format=RDF_TYPES[media], prefixes=used_prefixes(triples))
     links = ", ".join(f'<{href}>; rel="alternate"; type="{other}"' for href, other, _ in alternates(url, media))
-    headers = {"Vary": "Accept", "Link": links, "Content-Location": f"{url}?format={FORMAT_OF[media]}"}
+    headers = {"Vary": vary, "Link": links, "Content-Location": f"{url}?format={FORMAT_OF[media]}"}
     return Response(body, media_type=media, headers=headers)
 
 
@@ -119,7 +121,8 @@ def resource(path: str, request: Request, store: StoreDep, catalogue: CatalogueD
     kind = page_kind(store, iri) if media == HTML else None  # a country or an instrument has its own page
     if kind:
         return represent(url=url, media=media, triples=triples, page=lambda: resource_html(
-            request, kind, iri, catalogue, base, statements_html(iri, triples, base)))
+            request, kind, iri, catalogue, base, statements_html(iri, triples, base)),
+            vary="Accept, Accept-Language, Cookie")  # these pages speak the reader's language
     return represent(url=url, media=media, triples=triples,
                      page=lambda: resource_page(iri, triples, base, alternates(url, HTML)))
 

@@ -32,6 +32,7 @@ from ..query_pool import Job
 from ..settings import Settings
 from ..sparql_text import QueryShape, inspect
 from . import query_form
+from .conditional import not_modified
 from .deps import BaseDep, StateDep
 from .negotiation import FORMAT_NAMES, requested_format
 from .state import AppState
@@ -112,8 +113,9 @@ async def execute(request: Request, state: AppState, base: str, values: dict[str
     # The graph is immutable between builds: an answer is a function of (graph version, request).
     key = cache_key(graph.version, media, endpoint, text, dataset.default_graphs, dataset.named_graphs)
     headers = {"Vary": "Accept", "ETag": f'"{key}"'}
-    if f'"{key}"' in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
+    unchanged = not_modified(request, headers["ETag"], headers)  # GET and HEAD only: a POST is answered
+    if unchanged is not None:
+        return unchanged
     body = state.answers.get(key)
     if body is None:
         body = await state.queries.run(Job(text, dataset, media, endpoint), arrival)
