@@ -175,6 +175,9 @@ def run_check_ontology(settings: Settings) -> int:
     return 0 if verdict.ok else DATA_FAILURE
 
 
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # listening on every interface: no address to link to
+
+
 def run_serve(settings: Settings) -> int:
     """Build (or open the cached build), say where to go (the public base URL when one is set), then
     serve with as many HTTP worker processes as asked, each forked after this one build."""
@@ -187,6 +190,9 @@ def run_serve(settings: Settings) -> int:
     graph = run_build(settings)
     origins = settings.public_origins()
     listening, base = origins.listening, origins.default
+    if base == listening and settings.host in WILDCARD_HOSTS:
+        print(f"warning: links will name {listening}, which no client can reach: set COMMIT_KG_BASE_URL (or "
+              "COMMIT_KG_ALLOWED_HOSTS) to the address clients use", file=sys.stderr)
     print(f"commit-kg at {base}/" + ("" if base == listening else f" (listening on {listening})"))
     for url, name, _ in places(base):
         print(f"  {name + ':':22} {url}")
