@@ -49,6 +49,8 @@ REQUESTS = [
     ("GET", "/sparql", RELATIVE, "application/sparql-results+json", True),
     ("POST", "/sparql", RELATIVE, "application/sparql-results+xml", True),
     ("GET", "/no/such/page", None, None, False),
+    ("GET", "/dumps", None, None, True),  # Starlette's own redirect to /dumps/, made from the request
+    ("GET", "/api/queries/", None, None, True),
     ("PUT", "/sparql", None, None, False),
 ]
 
@@ -115,6 +117,8 @@ def test_allowed_hosts_answer_with_their_own_links_and_refuse_others_with_421():
         assert url not in public.text
         local = httpx.get(f"{url}/.well-known/void", headers={"Accept": "application/n-triples"})
         assert f"<{url}/sparql>" in local.text and "kg.example.org" not in local.text
+        moved = httpx.get(f"{url}/dumps", headers={"Host": "kg.example.org"})
+        assert moved.status_code == 307 and moved.headers["location"] == "https://kg.example.org/dumps/"
         for host in FORGED:
             refused = httpx.get(f"{url}/sparql", params=ASK, headers={**forged_headers(host, None),
                                                                        "X-Forwarded-Host": "kg.example.org"})
@@ -129,6 +133,8 @@ def test_a_base_url_wins_over_every_host():
     with running_server(env={"COMMIT_KG_BASE_URL": "https://kg.example.org/commit/"}) as url:
         void = httpx.get(f"{url}/.well-known/void", headers={"Host": "evil.example", "Accept": "text/turtle"})
         page = httpx.get(f"{url}/sparql", headers={"Host": "evil.example", "Accept": "text/html"})
+        moved = httpx.get(f"{url}/dumps", headers={"Host": "evil.example"})
+    assert moved.headers["location"] == "https://kg.example.org/commit/dumps/"
     assert "<https://kg.example.org/commit/sparql>" in void.text and "evil" not in void.text
     assert 'action="https://kg.example.org/commit/sparql"' in page.text
 
