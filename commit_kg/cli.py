@@ -7,7 +7,7 @@ import datetime
 import sys
 from pathlib import Path
 
-import pydantic
+from pydantic import ValidationError
 
 from . import criteria, reports, tabular
 from . import gaps as gap_views
@@ -89,14 +89,8 @@ def iso_date(text: str) -> datetime.date:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """The settings, or a one-line error per bad value naming its environment variable."""
     overrides = {k: v for k, v in vars(args).items() if k.endswith("_dir") or k in ("host", "port", "http_workers")}
-    try:
-        return Settings(**overrides)
-    except pydantic.ValidationError as error:
-        raise ParameterError("; ".join(
-            f"setting COMMIT_KG_{'_'.join(str(p) for p in item['loc']).upper()}: "
-            f"{item['msg'].removeprefix('Value error, ')}" for item in error.errors())) from None
+    return Settings(**overrides)
 
 
 def run_build(settings: Settings) -> BuiltGraph:
@@ -200,6 +194,9 @@ def run_load(settings: Settings, into: str) -> None:
     print(f"wrote {written:,} quads (version {graph.version}) into {into}")
 
 
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # listening on every interface: no address to link to
+
+
 def run_serve(settings: Settings) -> int:
     """Build (or open the cached build), say where to go (the public base URL when one is set), then
     serve with as many HTTP worker processes as asked, each forked after this one build."""
@@ -210,9 +207,11 @@ def run_serve(settings: Settings) -> int:
     if settings.http_workers is not None and settings.http_workers < 1:
         raise argparse.ArgumentTypeError(f"COMMIT_KG_HTTP_WORKERS={settings.http_workers}: expected 1 or more")
     graph = run_build(settings)
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    listening = f"http://{host}:{settings.port}"
-    base = (settings.base_url or listening).rstrip("/")
+    origins = settings.public_origins()
+    listening, base = origins.listening, origins.default
+    if base == listening and settings.host in WILDCARD_HOSTS:
+        print(f"warning: links will name {listening}, which no client can reach: set COMMIT_KG_BASE_URL (or "
+              "COMMIT_KG_ALLOWED_HOSTS) to the address clients use", file=sys.stderr)
     print(f"commit-kg at {base}/" + ("" if base == listening else f" (listening on {listening})"))
     for url, name, _ in places(base):
         print(f"  {name + ':':22} {url}")
@@ -249,6 +248,11 @@ def main(argv: list[str] | None = None) -> int:
         return DATA_FAILURE
     except (CommitKgError, argparse.ArgumentTypeError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return USAGE
+    except ValidationError as error:  # a setting (COMMIT_KG_*) that is not valid: named, without pydantic's page
+        for problem in error.errors():
+            name = f"COMMIT_KG_{'_'.join(str(part) for part in problem['loc'][:1]).upper()}"
+            print(f"error: {name}: {problem['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return USAGE
     return 0
 

@@ -205,3 +205,9 @@ class QueryFailedError(CommitKgError):
     """A query worker that failed in a way no request should cause: a bug of ours (HTTP 500)."""
 
     code = "query_failed"
+
+
+class MisdirectedRequestError(CommitKgError):
+    """A request naming a Host the service is not configured to answer for (HTTP 421)."""
+
+    code = "misdirected_request"

@@ -10,6 +10,7 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .federation import parse_allow_list
+from . import public_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,9 +26,13 @@ class Settings(BaseSettings):
     queries_dir: Path = PROJECT_ROOT / "queries"
     host: str = "127.0.0.1"
     port: int = 8000
-    # The public URL the service is reached at (behind a proxy); None: the URL of each request.
-    # Resource IRIs https://w3id.org/commit-kg/id/... are served under {base_url}/id/...
+    # The public URL the service is reached at (behind a proxy); None: see allowed_hosts. Links never come
+    # from a request's Host header (public_url.py). Resource IRIs .../id/... are served under {base_url}/id/...
     base_url: str | None = None
+    # The hosts the service answers for (`host[:port]` or `https://host[:port]`; comma-separated or a JSON
+    # list): a request naming another Host gets 421; links use the entry named, unless base_url is set.
+    # Empty: every Host is answered, with links from base_url, else http://{host}:{port}.
+    allowed_hosts: Annotated[list[str], NoDecode] = []
     # Seconds a SPARQL query may run before it is stopped and answered 503.
     query_timeout: float = 20.0
     # SPARQL endpoints a query may federate to with SERVICE (COMMIT_KG_SERVICE_ALLOW_LIST: comma-separated
@@ -62,6 +67,25 @@ class Settings(BaseSettings):
     # Dates on which the build materialises coverage and criterion status for the SHACL gap reports:
     # the end of SPA II and today (COMMIT_KG_REFERENCE_DATES='["2010-12-31", "today"]').
     reference_dates: list[str] = ["2010-12-31", "today"]
+
+    @field_validator("base_url")
+    @classmethod
+    def absolute_base_url(cls, value: str | None) -> str | None:
+        return public_url.base_url(value)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def host_list(cls, value: object) -> object:
+        return public_url.host_list(value)
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def host_origins(cls, values: list[str]) -> list[str]:
+        return [public_url.origin(value) for value in values]
+
+    def public_origins(self) -> public_url.PublicOrigins:
+        """Where the service's links point (never where a request says it is)."""
+        return public_url.PublicOrigins.of(self.base_url, self.allowed_hosts, self.host, self.port)
 
     @field_validator("reference_dates")
     @classmethod

@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,36 +76,42 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(*arguments: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def running_server(*arguments: str, env: dict[str, str] | None = None, port: int | None = None,
+                   program: tuple[str, ...] = ("-m", "commit_kg", "serve")) -> Iterator[str]:
     """The real service in its own process on 127.0.0.1, started as a user would; stopped after.
-    `env` adds COMMIT_KG_* settings for this server."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "commit_kg", "serve", "--host", "127.0.0.1", "--port", str(port), *arguments],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stdout.read().decode() if process.stdout else ''}")
-            try:
-                if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start within 60 s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
+    `env` adds COMMIT_KG_* settings for this server; `port` is one the test chose (free_port) to name in
+    them; `program` replaces `-m commit_kg serve` (a script given --host and --port the same way)."""
+    port = port or free_port()
+    # Its output goes to a file, not a pipe nobody reads: a pipe's 64 KiB of access-log lines (some
+    # 800 requests) would stop the server mid-write.
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            [sys.executable, *program, "--host", "127.0.0.1", "--port", str(port), *arguments],
+            stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        )
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    output.seek(0)
+                    raise RuntimeError(f"server exited: {output.read().decode()}")
+                try:
+                    if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start within 60 s")
+                time.sleep(0.2)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @pytest.fixture(scope="session")

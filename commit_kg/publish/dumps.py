@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from ..bounded_cache import BoundedCache
 from ..build import BuiltGraph
 from ..dataset_stats import GraphStats, statistics
 from ..namespaces import PREFIXES
@@ -53,8 +54,10 @@ class DatasetFiles:
     files: dict[str, DumpFile]
     # The links to other datasets, counted from the graph (VoID linksets).
     linksets: list[Linkset] = field(default_factory=list)
-    # Rendered VoID documents by (base URL, media type): (body, sha256).
-    void: dict[tuple[str, str], tuple[bytes, str]] = field(default_factory=dict)
+    # Rendered VoID documents by (base URL, media type): (body, sha256). The base is a configured one
+    # (commit_kg/public_url.py), never a request's Host; the cache is bounded all the same.
+    void: BoundedCache[tuple[bytes, str]] = field(default_factory=lambda: BoundedCache(
+        lambda made: len(made[0]), entries=16, budget=16 << 20))
 
 
 class DatasetCache:

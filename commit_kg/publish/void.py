@@ -131,13 +131,15 @@ def void_quads(data: DatasetFiles, base: str) -> list[ox.Quad]:
 
 
 def render_void(data: DatasetFiles, base: str, media: str) -> tuple[bytes, str]:
-    key = (base, media)
-    if key not in data.void:
+    """The VoID document for `base` in `media` and its SHA-256, rendered once per build."""
+
+    def render() -> tuple[bytes, str]:
         quads = void_quads(data, base)
         if media == "application/ld+json":
             body = to_jsonld(quads, VOID_PREFIXES, VOID_PREFIXES)
         else:
             body = ox.serialize([q.triple for q in quads], format=VOID_FORMATS[media],
                                 prefixes=VOID_PREFIXES if media != "application/n-triples" else None)
-        data.void[key] = (body, sha256(body))
-    return data.void[key]
+        return body, sha256(body)
+
+    return data.void.get((base, media), render)

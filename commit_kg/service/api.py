@@ -49,6 +49,7 @@ DEFAULT_MIN_LEVEL, DEFAULT_SEVERITY = MinLevel("regional"), Severity("info")
 
 JSON, CSV, TURTLE = "application/json", "text/csv", "text/turtle"
 MEDIA = {"json": JSON, "csv": CSV, "turtle": TURTLE}
+VARY = {"Vary": "Accept"}  # on every answer whose type Accept may choose
 ISO3 = r"^[A-Z]{3}$"
 PLAN, PPC = r"^[a-z0-9]+$", r"^[0-9]+$"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -64,6 +65,13 @@ TableFormat = Annotated[QueryFormat | None, Query(description="json (default) or
 
 
 # --- helpers ------------------------------------------------------------------------------------------
+
+def negotiated(request: Request, response: Response, format: StrEnum | None, offered: list[str]) -> str:
+    """The media type a `format` parameter, else the Accept header, chooses; the answer says it depends on
+    Accept (Vary), whether it is the JSON FastAPI makes from `response` or a Response of the route's own."""
+    response.headers.update(VARY)
+    return requested_format(MEDIA[format] if format else None, request.headers.get("accept"), offered)
+
 
 def single_values(request: Request, reserved: set[str]) -> dict[str, str]:
     """The query string as one value per name, without the API's own parameters; a repeat is an error."""
@@ -108,7 +116,7 @@ def list_queries(catalogue: CatalogueDep, base: BaseDep) -> list[dict[str, Any]]
 )
 def run_query(
     name: Annotated[str, Path(description="The query's name, e.g. country-instruments.")],
-    request: Request, store: StoreDep, catalogue: CatalogueDep,
+    request: Request, response: Response, store: StoreDep, catalogue: CatalogueDep,
     format: TableFormat = None,
 ) -> Any:
     """Run one named query of the catalogue. Its parameters are given in the query string by name and
@@ -116,10 +124,10 @@ def run_query(
     a parameter left out takes its default. The answer is a list of records (`{variable: value}`;
     an unbound variable is an empty string), or CSV with `?format=csv` or `Accept: text/csv`."""
     query = catalogue.get(name)
-    media = requested_format(MEDIA[format] if format else None, request.headers.get("accept"), [JSON, CSV])
+    media = negotiated(request, response, format, [JSON, CSV])
     columns, rows = query.run(store, single_values(request, {"format"}))
     if media == CSV:
-        return Response(tabular.as_csv(rows, columns), media_type="text/csv; charset=utf-8")
+        return Response(tabular.as_csv(rows, columns), media_type="text/csv; charset=utf-8", headers=VARY)
     return rows
 
 
@@ -131,10 +139,11 @@ TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
     406: {"description": "Neither JSON nor CSV is acceptable"}}
 
 
-def as_table(request: Request, format: QueryFormat | None, records: list[dict[str, Any]]) -> Response | None:
+def as_table(request: Request, response: Response, format: QueryFormat | None,
+             records: list[dict[str, Any]]) -> Response | None:
     """CSV when asked for (`format=csv` or Accept); None means answer JSON."""
-    if requested_format(MEDIA[format] if format else None, request.headers.get("accept"), [JSON, CSV]) == CSV:
-        return Response(reports.as_csv(records), media_type="text/csv; charset=utf-8")
+    if negotiated(request, response, format, [JSON, CSV]) == CSV:
+        return Response(reports.as_csv(records), media_type="text/csv; charset=utf-8", headers=VARY)
     return None
 
 
@@ -143,6 +152,7 @@ def as_table(request: Request, format: QueryFormat | None, records: list[dict[st
             responses=TABLE_RESPONSES)
 def coverage(
     request: Request,
+    response: Response,
     index: CoverageDep,
     kind: Annotated[Kind, Query(description="The kind of cooperation.")],
     as_of: AsOf = None,
@@ -155,7 +165,7 @@ def coverage(
     `min_level`. As CSV: one row per pair."""
     day = as_of or datetime.date.today()
     answers = index.pairs(kind.value, day)
-    table = as_table(request, format, [a.record() for a in answers])
+    table = as_table(request, response, format, [a.record() for a in answers])
     if table is not None:
         return table
     return {"kind": kind.value, "as_of": day, "min_level": min_level.value, "pairs": [a.record() for a in answers],
@@ -166,13 +176,14 @@ def coverage(
 @router.get("/criteria", tags=["coverage"], response_model=list[CriterionRecord], dependencies=DeclaredParametersOnly,
             summary="Each country's legal framework on the five SPA II criteria on a date",
             responses=TABLE_RESPONSES)
-def criteria_table(request: Request, store: StoreDep, as_of: AsOf = None, format: TableFormat = None) -> Any:
+def criteria_table(request: Request, response: Response, store: StoreDep, as_of: AsOf = None,
+                   format: TableFormat = None) -> Any:
     """Country × criterion (6 × 5 = 30 cells) on a date: the status of the assessment valid on it
     (met, partly-met, not-met; unknown where there is none), the criterion's name, the law it judges and
     the articles relied on, from when it holds and why, the source, its rationale and confidence, and
     whether the cell is a data gap (with the reason). As CSV: one row per cell."""
     records = [cell.record() for cell in criteria.table(store, as_of or datetime.date.today())]
-    return as_table(request, format, records) or records
+    return as_table(request, response, format, records) or records
 
 
 # --- countries ----------------------------------------------------------------------------------------
@@ -217,7 +228,7 @@ def lineage(
                              "description": "Results as JSON, or the standard sh:ValidationReport in Turtle."},
                        406: {"description": "Neither JSON nor Turtle is acceptable"}})
 def validation(
-    request: Request, graph: GraphDep, store: StoreDep,
+    request: Request, response: Response, graph: GraphDep, store: StoreDep,
     severity: Annotated[Severity, Query(description="The least severe result to list.")] = DEFAULT_SEVERITY,
     format: Annotated[ReportFormat | None, Query(
         description="json (default) or turtle; wins over the Accept header.")] = None,
@@ -226,9 +237,10 @@ def validation(
     refused the data), data and legal gaps by country and coverage gaps by pair, each with its English
     and Thai message, at or above `severity`, with counts by severity. With `Accept: text/turtle` (or
     `?format=turtle`) the whole standard `sh:ValidationReport` graph instead."""
-    media = requested_format(MEDIA[format] if format else None, request.headers.get("accept"), [JSON, TURTLE])
+    media = negotiated(request, response, format, [JSON, TURTLE])
     result = graph.validation
     if media == TURTLE:
-        return Response(result.report.serialize(format="turtle"), media_type="text/turtle; charset=utf-8")
+        return Response(result.report.serialize(format="turtle"), media_type="text/turtle; charset=utf-8",
+                        headers=VARY)
     return {"conforms": result.conforms, "counts": result.counts, "severity": severity.value,
             "results": validation_report.records(result, store, severity.value)}

@@ -19,6 +19,7 @@ from ..errors import (
     FederationFailedError,
     FederationRefusedError,
     FederationTimeoutError,
+    MisdirectedRequestError,
     NotAcceptableError,
     NotFoundError,
     ParameterError,
@@ -39,7 +40,9 @@ from ..settings import Settings
 from ..web import query as web_query
 from ..web import routes as web
 from . import api, dataset, docs, resources, sparql
-from .security import ContentSecurityPolicy
+from .hosts import PublicBase
+from .methods import MethodsLayer
+from .security import on_every_response
 from .state import AppState, federation_relay
 
 STATUS = {
@@ -54,6 +57,7 @@ STATUS = {
     PayloadTooLargeError: 413,
     QueryTooLongError: 413,
     UnsupportedMediaTypeError: 415,
+    MisdirectedRequestError: 421,
     ResultTooLargeError: 422,
     QueryFailedError: 500,
     FederationFailedError: 502,
@@ -132,7 +136,9 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     # Open to scripts on any origin, without credentials: there is nothing private to protect.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])
-    app.add_middleware(ContentSecurityPolicy)
+    on_every_response(app)  # security headers, on unhandled 500s too
+    app.add_middleware(PublicBase, origins=settings.public_origins())  # links never from the Host header
+    app.add_middleware(MethodsLayer)  # HEAD wherever GET is; a truthful Allow on 405
     app.include_router(web.router)  # the dashboard at /
     app.include_router(web_query.router)  # the query page at /query
     app.include_router(docs.router)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from ..errors import NotFoundError
 from ..publish.dumps import DatasetFiles
 from ..publish.void import TITLE, VOID_TYPES, render_void
+from .conditional import not_modified
 from .deps import BaseDep, DatasetDep
 from .negotiation import negotiate, requested_format
 
@@ -19,20 +20,10 @@ router = APIRouter(tags=["dataset"])
 INDEX_TYPES = ["application/json", "text/html"]
 # --- HTTP ------------------------------------------------------------------------------------------
 
-def etag_matches(request: Request, tag: str) -> bool:
-    """If-None-Match with the weak comparison RFC 9110 asks for GET; `*` matches any current file."""
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    candidates = [c.strip().removeprefix("W/") for c in header.split(",")]
-    return "*" in candidates or f'"{tag}"' in candidates
-
-
 def conditional(request: Request, body: bytes, tag: str, content_type: str, headers: dict[str, str]) -> Response:
+    """The file with ETag = its SHA-256, or 304 when a GET or HEAD already has it (conditional.py)."""
     headers = {"ETag": f'"{tag}"', **headers}
-    if etag_matches(request, tag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=content_type, headers=headers)
+    return not_modified(request, headers["ETag"], headers) or Response(body, media_type=content_type, headers=headers)
 
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"])

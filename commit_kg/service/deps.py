@@ -54,10 +54,9 @@ def get_dataset_files(request: Request) -> DatasetFiles:
 
 
 async def public_base(request: Request) -> str:
-    """The service's public URL without a trailing slash: the configured base URL (behind a proxy),
-    else the URL this request came to."""
-    configured = request.app.state.commit_kg.settings.base_url
-    return (configured or str(request.base_url)).rstrip("/")
+    """The service's public URL without a trailing slash, from the configuration alone (never from the
+    Host header): fixed for the request by the PublicBase middleware (hosts.py)."""
+    return request.state.public_base
 
 
 def query_parameters(dependant: Dependant) -> set[str]:

@@ -34,6 +34,7 @@ from ..settings import Settings
 from ..sparql_text import QueryShape, inspect
 from ..web.generic import language_of, localised
 from ..web.sparql_form import query_page
+from .conditional import not_modified
 from .deps import BaseDep, StateDep
 from .negotiation import FORMAT_NAMES, requested_format
 from .state import AppState
@@ -103,10 +104,10 @@ def utf8(body: bytes) -> str:
         raise ParameterError(f"the request body is not UTF-8 (byte {error.start})") from None
 
 
-async def execute(request: Request, state: AppState, values: dict[str, list[str]], text: str,
+async def execute(request: Request, state: AppState, base: str, values: dict[str, list[str]], text: str,
                   arrival: float) -> Response:
     graph, settings = state.graph, state.settings
-    endpoint = str(request.url).split("?")[0]
+    endpoint = f"{base}/sparql"  # the query's base IRI and part of the cache key: configured, never the Host
     shape = checked_shape(text, settings, endpoint)
     offered = list(GRAPH_FORMATS if shape.form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS)
     media = requested_format(single(values, "format"), request.headers.get("accept"), offered)
@@ -119,8 +120,9 @@ async def execute(request: Request, state: AppState, values: dict[str, list[str]
     # The graph is immutable between builds: an answer is a function of (graph version, request).
     key = cache_key(graph.version, media, endpoint, text, dataset.default_graphs, dataset.named_graphs)
     headers = {"Vary": "Accept", "ETag": f'"{key}"'}
-    if f'"{key}"' in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
+    unchanged = not_modified(request, headers["ETag"], headers)  # GET and HEAD only: a POST is answered
+    if unchanged is not None:
+        return unchanged
     fresh = "no-cache" in request.headers.get("cache-control", "").lower()  # RFC 9111 5.2.1.4: revalidate
     body = await evaluate(state, Job(text, dataset, media, endpoint), shape, key, arrival, fresh=fresh)
     return Response(body, headers={"Content-Type": content_type, **headers})
@@ -159,11 +161,11 @@ async def sparql_get(request: Request, state: StateDep, base: BaseDep) -> Respon
     values = parse_qs(request.url.query, keep_blank_values=True)
     if "query" not in values and "update" not in values:
         return service_description(request, state, base, values)
-    return await execute(request, state, values, protocol_values(values), arrival)
+    return await execute(request, state, base, values, protocol_values(values), arrival)
 
 
 @router.post("/sparql", summary="SPARQL query by URL-encoded POST or direct POST (application/sparql-query)")
-async def sparql_post(request: Request, state: StateDep) -> Response:
+async def sparql_post(request: Request, state: StateDep, base: BaseDep) -> Response:
     settings = state.settings
     arrival = asyncio.get_running_loop().time()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -172,12 +174,12 @@ async def sparql_post(request: Request, state: StateDep) -> Response:
         values = parse_qs(utf8(await bounded_body(request, settings.request_max_bytes)), keep_blank_values=True)
         for name in ("default-graph-uri", "named-graph-uri", "format"):
             values.setdefault(name, url_values.get(name, []))
-        return await execute(request, state, values, protocol_values(values), arrival)
+        return await execute(request, state, base, values, protocol_values(values), arrival)
     if content_type == "application/sparql-query":
         if "query" in url_values:
             raise ParameterError("a direct POST carries the query in its body, not also in the URL")
         text = utf8(await bounded_body(request, settings.request_max_bytes))
-        return await execute(request, state, url_values, text, arrival)
+        return await execute(request, state, base, url_values, text, arrival)
     if content_type == "application/sparql-update":
         raise UnsupportedOperationError(READ_ONLY)
     raise UnsupportedMediaTypeError(

@@ -20,6 +20,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..bounded_cache import BoundedCache
 from ..build import BuiltGraph
 from ..coverage import KINDS, LEVELS, CoverageIndex
 from ..errors import NotFoundError, ParameterError
@@ -67,11 +68,12 @@ COOKIE = "lang"
 YEAR = 365 * 24 * 3600
 
 router = APIRouter(tags=["pages"])
-# Routes run in the thread pool: the two caches below are read and written under one lock.
+# Routes run in the thread pool: the graph views are read and written under one lock (the page cache has its own).
 _lock = Lock()
 _views: OrderedDict[str, GraphView] = OrderedDict()
-_pages: OrderedDict[tuple, str] = OrderedDict()
-MAX_PAGES = 128  # about 75 kB each
+# Rendered pages by (graph version, date, language, configured base URL, ...): at most 128 (about 75 kB
+# each) and 16 MB; the base is never a request's Host (commit_kg/public_url.py).
+_pages: BoundedCache[str] = BoundedCache(len, entries=128, budget=16 << 20)
 
 
 def view_of(graph: BuiltGraph, store: EmbeddedStore, index: CoverageIndex) -> GraphView:
@@ -105,15 +107,7 @@ def page(request: Request, html: str, lang: str, asked: str | None) -> HTMLRespo
 
 def cached(key: tuple, render: Callable[[], str]) -> str:
     """The page rendered for `key` (graph version, date, language, base URL …), rendered on first use."""
-    with _lock:
-        html = _pages.get(key)
-    if html is None:
-        html = render()
-        with _lock:
-            _pages[key] = html
-            while len(_pages) > MAX_PAGES:
-                _pages.popitem(last=False)
-    return html
+    return _pages.get(key, render)
 
 
 def common(lang: str, base: str, path: str, query: dict[str, str]) -> dict:
