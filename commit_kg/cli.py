@@ -17,7 +17,6 @@ from .coverage import KINDS, LEVELS, CoverageIndex, gaps
 from .errors import (
     CommitKgError,
     IntegrityError,
-    ParameterError,
     ParseError,
     ShapesError,
 )

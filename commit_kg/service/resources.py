@@ -86,7 +86,7 @@ def rdf_body(triples: list[ox.Triple], media: str) -> bytes:
 def represent(*, url: str, media: str, body: bytes) -> Response:
     """One representation, with the links to the others and what it is."""
     links = ", ".join(f'<{href}>; rel="alternate"; type="{other}"' for href, other, _ in alternates(url, media))
-    headers = {"Vary": vary, "Link": links, "Content-Location": f"{url}?format={FORMAT_OF[media]}"}
+    headers = {"Vary": "Accept", "Link": links, "Content-Location": f"{url}?format={FORMAT_OF[media]}"}
     return Response(body, media_type=media, headers=headers)
 
 
