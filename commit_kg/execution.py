@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .errors import ParameterError
+from .errors import ParameterError, excerpt
 from .store import EmbeddedStore
 
 RESULT_FORMATS = {
@@ -46,8 +46,8 @@ class Dataset:
                 try:
                     ox.NamedNode(value)
                 except ValueError as error:
-                    raise ParameterError(f"the '{name}' parameter must be an absolute IRI, got {value[:200]!r} "
-                                         f"({error})") from None
+                    raise ParameterError(f"the '{name}' parameter must be an absolute IRI, got {excerpt(value)} "
+                                         f"({str(error)[:80]})") from None
         return cls(tuple(default_graphs), tuple(named_graphs))
 
     def arguments(self) -> dict:

@@ -16,7 +16,7 @@ from typing import Annotated
 import pyoxigraph as ox
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from ..errors import NotFoundError
+from ..errors import NotFoundError, excerpt
 from ..namespaces import ID, PREFIXES
 from ..publish.describe import FIRST, RDF_TYPE, Index, description, ontology_triples
 from ..publish.jsonld import CONTEXT_PREFIXES, to_jsonld
@@ -113,7 +113,7 @@ def resource(path: str, request: Request, store: StoreDep, catalogue: CatalogueD
     except ValueError:  # not an IRI at all (a space, an angle bracket...): nothing can describe it
         triples = []
     if not triples:
-        raise NotFoundError(f"no resource <{iri}> in the graph")
+        raise NotFoundError(f"no resource {excerpt(iri, 100)} in the graph")
     media = requested_format(format_, accept, offered_types(accept))
     url = public_url(iri, base) or iri
     kind = page_kind(store, iri) if media == HTML else None  # a country or an instrument has its own page

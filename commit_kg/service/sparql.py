@@ -24,6 +24,7 @@ from ..errors import (
     QueryTooLongError,
     UnsupportedMediaTypeError,
     UnsupportedOperationError,
+    excerpt,
 )
 from ..execution import GRAPH_FORMATS, RESULT_FORMATS, Dataset
 from ..namespaces import PREFIXES
@@ -162,7 +163,7 @@ async def sparql_post(request: Request, state: StateDep) -> Response:
     if content_type == "application/sparql-update":
         raise UnsupportedOperationError(READ_ONLY)
     raise UnsupportedMediaTypeError(
-        f"unsupported request body type {content_type or '(none)'!r}: send application/sparql-query, "
+        f"unsupported request body type {excerpt(content_type) if content_type else '(none)'}: send application/sparql-query, "
         "or application/x-www-form-urlencoded with a 'query' parameter")
 
 

@@ -20,6 +20,7 @@ from ..errors import CommitKgError, ParameterError
 from ..execution import Dataset
 from ..query_pool import Job
 from ..service.deps import BaseDep, StateDep
+from ..service.error_table import status_of
 from ..service.pages import curie, public_url
 from ..service.sparql import cache_key, checked_shape
 from ..service.state import AppState
@@ -79,14 +80,6 @@ def example_text(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("#+")).strip() + "\n"
 
 
-def status_of(error: CommitKgError) -> int:
-    """The HTTP status /sparql gives for the same error."""
-    # The app imports this module: its status table is looked up when needed.
-    from ..service.app import STATUS
-
-    return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
-
-
 @router.get("/query", response_class=HTMLResponse,
             summary="A SPARQL query form with the named queries as examples; SELECT answers as a table (HTML)")
 async def query_page(request: Request, state: StateDep, base: BaseDep,
@@ -115,7 +108,7 @@ async def query_page(request: Request, state: StateDep, base: BaseDep,
     except NotSelectError as error:
         context["not_select"], status = error.form, 400
     except CommitKgError as error:
-        context["error"], status = error.message, status_of(error)
+        context["error"], status = error.message, status_of(error.code)
     answer_page = page(request, TEMPLATES.get_template("query.html").render(context), chosen, lang)
     answer_page.status_code = status
     return answer_page

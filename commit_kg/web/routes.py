@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..build import BuiltGraph
 from ..coverage import KINDS, LEVELS, CoverageIndex
-from ..errors import NotFoundError, ParameterError
+from ..errors import NotFoundError, ParameterError, excerpt
 from ..namespaces import ID
 from ..service.deps import BaseDep, CoverageDep, GraphDep, StoreDep
 from ..service.home import places
@@ -92,7 +92,7 @@ def parse_day(as_of: str | None) -> datetime.date:
     try:
         return datetime.date.fromisoformat(as_of)
     except ValueError:
-        raise ParameterError(f"query parameter 'as_of': not a date in YYYY-MM-DD form (got {as_of[:40]!r})") from None
+        raise ParameterError(f"query parameter 'as_of': not a date in YYYY-MM-DD form (got {excerpt(as_of)})") from None
 
 
 def page(request: Request, html: str, lang: str, asked: str | None) -> HTMLResponse:
@@ -203,7 +203,7 @@ def report_xlsx(graph: GraphDep, store: StoreDep, index: CoverageDep, as_of: AsO
 def render_pair(view: GraphView, kind: str, a: str, b: str, day: datetime.date, lang: str, base: str) -> str:
     answer = pair(view, kind, a, b, day)
     if answer is None:
-        raise NotFoundError(f"no pair {a}-{b}: both must be distinct COMMIT members (ISO alpha-3)")
+        raise NotFoundError(f"no pair {excerpt(a)}-{excerpt(b)}: both must be distinct COMMIT members (ISO alpha-3)")
     by_iso = {c.iso: c for c in view.countries}
 
     def described(basis) -> dict:
@@ -282,5 +282,5 @@ def static(name: str) -> FileResponse:
     """The pages' own stylesheet and fonts, from the package (nothing from a CDN)."""
     target = (STATIC / name).resolve()
     if not target.is_file() or STATIC not in target.parents:
-        raise NotFoundError(f"no static file {name!r}")
+        raise NotFoundError(f"no static file {excerpt(name)}")
     return FileResponse(target, headers={"Cache-Control": "public, max-age=86400"})
