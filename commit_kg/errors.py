@@ -13,7 +13,7 @@ def excerpt(given: str | bytes, limit: int = EXCERPT_CHARS) -> str:
     """A user's input as an error message may quote it: escaped (a string literal, so control characters
     and quotes cannot break the message or a log line), at most `limit` characters of it, and its full
     length when cut; a 74 KB header or a 100 KB path is never echoed whole."""
-    text = given.decode("utf-8", "backslashreplace") if isinstance(given, bytes) else given
+    text = given.decode("utf-8", "replace") if isinstance(given, bytes) else given
     shown = repr(text[:limit])
     if len(shown) > 2 * limit:  # mostly escapes: cut the escaped form too
         shown = shown[: 2 * limit] + "…"

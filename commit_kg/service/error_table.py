@@ -7,7 +7,14 @@ tests/test_error_table.py checks that every error class and every code the handl
 
 from __future__ import annotations
 
+import logging
+
+from fastapi.responses import JSONResponse
+
 from .. import errors as e
+from ..errors import CommitKgError
+
+log = logging.getLogger(__name__)
 
 # code: (HTTP status, meaning). Ordered by status, then code.
 ERRORS: dict[str, tuple[int, str]] = {
@@ -61,3 +68,20 @@ def status_of(code: str) -> int:
 def codes_for(status: int) -> list[str]:
     """Every code answered with `status` (for the OpenAPI description of a route's error responses)."""
     return [code for code, (given, _) in ERRORS.items() if given == status]
+
+
+def response(error: CommitKgError) -> JSONResponse:
+    """The answer to a domain error: its code and message as JSON, with the table's status (a class
+    left out of the table is answered as a bug, never with an undocumented code)."""
+    if error.code not in ERRORS:
+        log.error("error code %r is not in the error table: %s", error.code, error.message)
+        return internal_error()
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, e.QueryQueueFullError) else None
+    return JSONResponse({"error": error.code, "message": error.message}, status_code=status_of(error.code),
+                        headers=headers)
+
+
+def internal_error() -> JSONResponse:
+    """Anything unforeseen: a 500 that says so and leaks nothing (the log has the details)."""
+    return JSONResponse({"error": INTERNAL, "message": "the server failed to answer this request"},
+                        status_code=500)

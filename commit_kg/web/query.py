@@ -21,8 +21,9 @@ from ..execution import Dataset
 from ..query_pool import Job
 from ..service.deps import BaseDep, StateDep
 from ..service.error_table import status_of
+from ..service.offload import in_thread, sized
 from ..service.pages import curie, public_url
-from ..service.sparql import cache_key, checked_shape
+from ..service.sparql import cache_key, check_length, checked_shape
 from ..service.state import AppState
 from .dashboard import GraphView
 from .i18n import negotiate
@@ -54,8 +55,10 @@ def cells(row: dict, columns: list[str], view: GraphView, lang: str, base: str) 
 
 
 async def answer(state: AppState, text: str, endpoint: str) -> tuple[list[str], list[dict]]:
-    """The variables and rows of a SELECT query, run as /sparql runs it (cache, worker pool, limits)."""
-    shape = checked_shape(text, state.settings, endpoint)
+    """The variables and rows of a SELECT query, run as /sparql runs it (cache, worker pool, limits); a
+    long text is read, and a large answer decoded, off the event loop."""
+    check_length(text, state.settings)
+    shape = await sized(len(text), checked_shape, text, state.settings, endpoint)
     if shape.form != "SELECT":
         raise NotSelectError(shape.form)
     key = cache_key(state.graph.version, JSON, endpoint, text, (), ())
@@ -63,7 +66,7 @@ async def answer(state: AppState, text: str, endpoint: str) -> tuple[list[str], 
     if body is None:
         body = await state.queries.run(Job(text, Dataset(), JSON, endpoint), asyncio.get_running_loop().time())
         state.answers.put(key, body)
-    results = json.loads(bytes(body))
+    results = await sized(len(body), json.loads, bytes(body))
     return results["head"].get("vars", []), results.get("results", {}).get("bindings", [])
 
 
@@ -89,26 +92,34 @@ async def query_page(request: Request, state: StateDep, base: BaseDep,
                      lang: Lang = None, lang_cookie: LangCookie = None,
                      accept_language: AcceptLanguage = None) -> HTMLResponse:
     chosen = negotiate(lang, lang_cookie, accept_language)
-    view = view_of(state.graph, state.store, state.coverage_index())
-    examples = [{"name": q.name, "title": (q.title_th if chosen == "th" and q.title_th else q.title_en),
-                 "href": f"{base}/query?{urlencode({'example': q.name, 'lang': chosen})}"}
-                for q in state.catalogue.queries.values()]
     context = common(chosen, base, f"{base}/query", {k: v for k, v in (("query", query), ("example", example)) if v})
-    context.update(text=query or "", examples=examples, example=example, columns=None, rows=None, error=None,
+    context.update(text=query or "", example=example, columns=None, rows=None, error=None,
                    not_select=None, total=0, shown=SHOWN, csv=None)
-    status = 200
+    status, table = 200, None
     try:
         if query is None and example:
             context["text"] = example_text(state.catalogue.get(example).text)
         elif query:
-            columns, bindings = await answer(state, query, f"{base}/sparql")
-            context.update(columns=columns, total=len(bindings),
-                           rows=[cells(b, columns, view, chosen, base) for b in bindings[:SHOWN]],
-                           csv=f"{base}/sparql?{urlencode({'query': query, 'format': 'csv'})}")
+            table = await answer(state, query, f"{base}/sparql")
+            context["csv"] = f"{base}/sparql?{urlencode({'query': query, 'format': 'csv'})}"
     except NotSelectError as error:
         context["not_select"], status = error.form, 400
     except CommitKgError as error:
         context["error"], status = error.message, status_of(error.code)
-    answer_page = page(request, TEMPLATES.get_template("query.html").render(context), chosen, lang)
+    # The graph view (made on first use), the cells and the template: off the event loop.
+    answer_page = page(request, await in_thread(render, state, context, table, chosen, base), chosen, lang)
     answer_page.status_code = status
     return answer_page
+
+
+def render(state: AppState, context: dict, table: tuple[list[str], list[dict]] | None, lang: str, base: str) -> str:
+    """The page: the examples, and the answer's first SHOWN rows as cells a person reads."""
+    view = view_of(state.graph, state.store, state.coverage_index())
+    context["examples"] = [{"name": q.name, "title": (q.title_th if lang == "th" and q.title_th else q.title_en),
+                            "href": f"{base}/query?{urlencode({'example': q.name, 'lang': lang})}"}
+                           for q in state.catalogue.queries.values()]
+    if table is not None:
+        columns, bindings = table
+        context.update(columns=columns, total=len(bindings),
+                       rows=[cells(b, columns, view, lang, base) for b in bindings[:SHOWN]])
+    return TEMPLATES.get_template("query.html").render(context)
