@@ -44,6 +44,7 @@ from .errors import (
     CommitKgError,
     FederationFailedError,
     FederationRefusedError,
+    NotRepresentableError,
     QueryFailedError,
     QueryMemoryLimitError,
     QueryQueueFullError,
@@ -62,7 +63,8 @@ PREEMPT_AFTER = 0.05  # seconds a fast-lane query keeps its worker when others w
 WORKER_NAME, ZYGOTE_NAME = "ck-query-worker", "ck-query-zygote"  # in /proc/PID/comm
 # Errors a worker reports by code; anything else it cannot classify is query_failed (a 500: a bug).
 WORKER_ERRORS = {cls.code: cls for cls in (QuerySyntaxError, ResultTooLargeError, QueryMemoryLimitError,
-                                           FederationRefusedError, FederationFailedError, QueryFailedError)}
+                                           FederationRefusedError, FederationFailedError, QueryFailedError,
+                                           NotRepresentableError)}
 ALLOC_FAILURE = b"memory allocation of"  # what Rust writes to stderr before aborting on a failed allocation
 
 
@@ -141,7 +143,7 @@ def _serve_one(store: ox.Store, request: dict, limits: Limits) -> tuple[int, mem
         answer(store, request["q"], Dataset(tuple(request["d"]), tuple(request["n"])), request["m"],
                request["b"], out)
         return OK, out.seal(OK)
-    except (QuerySyntaxError, ResultTooLargeError) as error:
+    except (QuerySyntaxError, ResultTooLargeError, NotRepresentableError) as error:
         failure: CommitKgError = error
     except MemoryError:
         failure, kind = QueryMemoryLimitError(_memory_message(limits)), ERROR_RETIRE

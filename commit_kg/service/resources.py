@@ -22,6 +22,7 @@ from ..publish.describe import FIRST, RDF_TYPE, Index, description, ontology_tri
 from ..publish.jsonld import CONTEXT_PREFIXES, to_jsonld
 from ..publish.ontology_doc import ontology_page
 from ..web.resources import page_kind, resource_html
+from ..well_formed import checked
 from .deps import BaseDep, CatalogueDep, StoreDep
 from .negotiation import parse_accept, requested_format
 from .pages import (
@@ -91,7 +92,7 @@ def represent(*, url: str, media: str, triples: list[ox.Triple], page: Callable[
     elif media == JSON_LD:
         body = to_jsonld([ox.Quad(t.subject, t.predicate, t.object) for t in triples], CONTEXT_PREFIXES, CONTEXT_PREFIXES)
     else:
-        body = ox.serialize(triples, format=RDF_TYPES[media], prefixes=used_prefixes(triples))
+        body = checked(ox.serialize(triples, format=RDF_TYPES[media], prefixes=used_prefixes(triples)), media)
     links = ", ".join(f'<{href}>; rel="alternate"; type="{other}"' for href, other, _ in alternates(url, media))
     headers = {"Vary": "Accept", "Link": links, "Content-Location": f"{url}?format={FORMAT_OF[media]}"}
     return Response(body, media_type=media, headers=headers)
