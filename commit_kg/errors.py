@@ -225,6 +225,18 @@ class MalformedRequestError(CommitKgError):
     code = "malformed_request"
 
 
+class UriTooLongError(CommitKgError):
+    """A request line longer than the request-head cap (HTTP 414)."""
+
+    code = "uri_too_long"
+
+
+class HeadersTooLargeError(CommitKgError):
+    """Request headers that, with the request line, pass the request-head cap (HTTP 431)."""
+
+    code = "headers_too_large"
+
+
 class QueryFailedError(CommitKgError):
     """A query worker that failed in a way no request should cause: a bug of ours (HTTP 500)."""
 

@@ -22,7 +22,7 @@ from ..web import routes as web
 from . import api, dataset, docs, error_table, resources, sparql
 from .security import ContentSecurityPolicy
 from .state import AppState
-from .strict_input import StrictUtf8
+from .strict_input import StrictInput
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,8 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, internal_error)
-    app.add_middleware(StrictUtf8)  # inside CORS and the CSP, so its refusals carry their headers
+    # Inside CORS and the CSP, so that its refusals carry their headers.
+    app.add_middleware(StrictInput, head_max_bytes=settings.request_head_max_bytes)
     # Open to scripts on any origin, without credentials: there is nothing private to protect.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])

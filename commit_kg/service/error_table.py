@@ -23,8 +23,10 @@ ERRORS: dict[str, tuple[int, str]] = {
                                   "type (an IRI that is no IRI, a date that is no date, bytes that are not "
                                   "UTF-8), named in the message")),
     e.UnsupportedOperationError.code: (400, "SPARQL Update: the endpoint is read-only"),
-    e.FederationRefusedError.code: (400, "SERVICE to an endpoint not on the allow-list, named with its line:column"),
-    e.QueryTooDeepError.code: (400, "a query nested deeper than COMMIT_KG_QUERY_MAX_DEPTH"),
+    e.FederationRefusedError.code: (400, ("SERVICE to anything not on the allow-list (a variable or an undeclared "
+                                         "prefix included), named with its line:column; also when a query "
+                                         "worker's network filter stops a connection the parser let through")),
+    e.QueryTooDeepError.code: (400, "groups, parentheses or brackets nested deeper than COMMIT_KG_QUERY_MAX_DEPTH"),
     e.MalformedRequestError.code: (400, ("a request the HTTP layer cannot read: malformed syntax, or a path "
                                          "that is not UTF-8 once percent-decoded")),
     e.NotFoundError.code: (404, "no such path, resource, dump or static file"),
@@ -34,29 +36,34 @@ ERRORS: dict[str, tuple[int, str]] = {
     e.NotRepresentableError.code: (406, ("the requested format cannot carry this answer (XML 1.0 cannot hold "
                                          "a control character; RDF/XML cannot write a predicate IRI that does "
                                          "not end in an XML name): ask for another format")),
-    e.PayloadTooLargeError.code: (413, "a request body over COMMIT_KG_REQUEST_MAX_BYTES"),
-    e.QueryTooLongError.code: (413, "a query text over COMMIT_KG_QUERY_MAX_LENGTH characters"),
-    "uri_too_long": (414, "a request line longer than COMMIT_KG_REQUEST_HEAD_MAX_BYTES"),
+    e.PayloadTooLargeError.code: (413, ("a request body over COMMIT_KG_REQUEST_MAX_BYTES, refused from its "
+                                       "Content-Length before it is read, or as soon as the bytes read pass it")),
+    e.QueryTooLongError.code: (413, "a query text over COMMIT_KG_QUERY_MAX_LENGTH characters, by GET or POST"),
+    e.UriTooLongError.code: (414, "a request line longer than COMMIT_KG_REQUEST_HEAD_MAX_BYTES"),
     e.UnsupportedMediaTypeError.code: (415, "a request body of a type the endpoint does not read"),
     e.ResultTooLargeError.code: (422, "an answer over COMMIT_KG_QUERY_RESULT_MAX_BYTES: add a LIMIT"),
-    e.ParseError.code: (422, "a file beside the graph does not parse (file:line:column); the running graph is kept"),
-    e.IntegrityError.code: (422, "the files beside the graph violate an integrity shape; the running graph is kept"),
-    e.ShapesError.code: (422, "a SHACL shapes file a validator cannot use; the running graph is kept"),
-    "headers_too_large": (431, "request headers (with the request line) over COMMIT_KG_REQUEST_HEAD_MAX_BYTES"),
+    e.ParseError.code: (422, ("a file of the graph does not parse (file:line:column): at start-up the service "
+                             "does not start; on a reload the running graph is kept")),
+    e.IntegrityError.code: (422, ("the graph's files violate an integrity shape (each violation listed): at "
+                                 "start-up the service does not start; on a reload the running graph is kept")),
+    e.ShapesError.code: (422, ("a SHACL shapes file a validator cannot use: at start-up the service does not "
+                              "start; on a reload the running graph is kept")),
+    e.HeadersTooLargeError.code: (431, "request headers (with the request line) over COMMIT_KG_REQUEST_HEAD_MAX_BYTES"),
     e.QueryFailedError.code: (500, "a query worker failed in a way no request should cause: a bug; it is replaced"),
     e.QueryFileError.code: (500, "a named-query file of the installation is malformed or missing: a bug"),
     "internal_error": (500, "anything unforeseen: a bug; nothing of it is shown (the log has it)"),
-    e.FederationFailedError.code: (502, "an allow-listed SERVICE endpoint failed"),
+    e.FederationFailedError.code: (502, "only with an allow-list: the listed SERVICE endpoint failed"),
     e.QueryTimeoutError.code: (503, ("the query ran past COMMIT_KG_QUERY_TIMEOUT seconds (from its arrival) "
                                      "and was stopped")),
-    e.QueryQueueFullError.code: (503, "too many queries are waiting; Retry-After gives the seconds to wait"),
+    e.QueryQueueFullError.code: (503, ("too many queries are waiting; Retry-After gives the seconds until the "
+                                      "first running long query must end")),
     e.QueryMemoryLimitError.code: (503, "the query needed more memory than a worker may use; the worker is replaced"),
 }
 
 # Routing and protocol refusals (starlette's HTTPException) by status; any other status is a bug.
 HTTP_STATUS_CODES = {400: e.MalformedRequestError.code, 404: "not_found", 405: "method_not_allowed",
-                     413: e.PayloadTooLargeError.code, 414: "uri_too_long", 415: e.UnsupportedMediaTypeError.code,
-                     431: "headers_too_large"}
+                     413: e.PayloadTooLargeError.code, 414: e.UriTooLongError.code,
+                     415: e.UnsupportedMediaTypeError.code, 431: e.HeadersTooLargeError.code}
 INTERNAL = "internal_error"
 
 

@@ -1,7 +1,9 @@
-"""Percent-encoded input read strictly: a path or a query-string name or value whose bytes are not UTF-8
-is refused with 400 before any route sees it. uvicorn, starlette and `parse_qs` would replace such bytes
-with U+FFFD and answer as if the client had sent that (a GET query run with a character it never
-wrote), while the same bytes in a POST body are refused."""
+"""A request's head read strictly, before any route sees it: its size (a request line or headers past
+COMMIT_KG_REQUEST_HEAD_MAX_BYTES are 414/431), and its percent-encoded bytes (a path or a query-string
+name or value that is not UTF-8 is a 400). uvicorn, starlette and `parse_qs` would replace such bytes
+with U+FFFD and answer as if the client had sent that (a GET query run with a character it never wrote),
+while the same bytes in a POST body are refused. h11 limits only a head that arrives in several reads
+(commit_kg/service/protocol.py answers that case); one that arrives whole is measured here."""
 
 from __future__ import annotations
 
@@ -9,8 +11,29 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..errors import CommitKgError, MalformedRequestError, ParameterError, excerpt
+from ..errors import (
+    CommitKgError,
+    HeadersTooLargeError,
+    MalformedRequestError,
+    ParameterError,
+    UriTooLongError,
+    excerpt,
+)
 from . import error_table
+
+
+def oversized(head: bytes, limit: int) -> CommitKgError:
+    """The refusal of a request head (or its unfinished start) past `limit` bytes."""
+    if b"\n" not in head:
+        return UriTooLongError(f"the request line is longer than the {limit:,} bytes this server reads")
+    return HeadersTooLargeError(f"the request line and headers are larger than the {limit:,} bytes this server reads")
+
+
+def head_size(scope: Scope) -> tuple[int, int]:
+    """The bytes of the request target, and of the whole head as sent (request line and header lines)."""
+    target = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") + 1
+    line = len(scope["method"]) + target + len(" HTTP/1.1\r\n")
+    return line, line + sum(len(name) + len(value) + 4 for name, value in scope["headers"])
 
 
 def undecodable(scope: Scope) -> CommitKgError | None:
@@ -35,15 +58,24 @@ def undecodable(scope: Scope) -> CommitKgError | None:
     return None
 
 
-class StrictUtf8:
-    """Pure ASGI middleware: refuses what `undecodable` finds, passes everything else on untouched."""
+def refusal(scope: Scope, head_max_bytes: int) -> CommitKgError | None:
+    line, head = head_size(scope)
+    if line > head_max_bytes:
+        return oversized(b"", head_max_bytes)
+    if head > head_max_bytes:
+        return oversized(b"\n", head_max_bytes)
+    return undecodable(scope)
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+
+class StrictInput:
+    """Pure ASGI middleware: refuses what `refusal` finds, passes everything else on untouched."""
+
+    def __init__(self, app: ASGIApp, head_max_bytes: int) -> None:
+        self.app, self.head_max_bytes = app, head_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        refusal = undecodable(scope) if scope["type"] == "http" else None
-        if refusal is not None:
-            await error_table.response(refusal)(scope, receive, send)
+        refused = refusal(scope, self.head_max_bytes) if scope["type"] == "http" else None
+        if refused is not None:
+            await error_table.response(refused)(scope, receive, send)
             return
         await self.app(scope, receive, send)
