@@ -57,6 +57,32 @@ def check_length(text: str, settings: Settings) -> None:
                                 f"{settings.query_max_length:,}")
 
 
+# Each byte of a URL-encoded value as a class: '%', 'H' a hex digit that starts an escaped byte >= 0x80,
+# 'X' a raw byte >= 0x80, '.' anything else.
+BYTE_CLASSES = bytes(ord("%") if b == 0x25 else ord("X") if b >= 0x80 else ord("H") if chr(b) in "89ABCDEFabcdef"
+                     else ord(".") for b in range(256))
+
+
+def least_length(encoded: bytes) -> int:
+    """At least how many characters a URL-encoded value decodes to, counted without decoding it: each
+    `%XX` is one byte; a byte < 0x80 is one character, and four bytes >= 0x80 at most one (a malformed
+    escape only lowers the count). In C throughout: ~5 ms for 1 MB, where decoding takes 0.5 s."""
+    classes = encoded.translate(BYTE_CLASSES)
+    decoded = len(encoded) - 2 * classes.count(b"%")
+    high = classes.count(b"X") + (len(classes) - len(classes.replace(b"%H", b""))) // 2
+    return decoded - high + (high + 3) // 4
+
+
+def check_form_length(body: bytes, settings: Settings) -> None:
+    """The query-length cap on a URL-encoded body, before it is decoded: a `query` field that must decode
+    to more characters than the cap is refused at once."""
+    for field in body.split(b"&"):
+        name, _, value = field.partition(b"=")
+        if name == b"query" and least_length(value) > settings.query_max_length:
+            raise QueryTooLongError(f"the query is at least {least_length(value):,} characters long; this "
+                                    f"endpoint takes at most {settings.query_max_length:,}")
+
+
 def checked_shape(text: str, settings: Settings, endpoint: str) -> QueryShape:
     """What the tokenizer finds, after the checks that keep a query from a worker: length, nesting,
     update, and SERVICE to anything not on the allow-list (a variable or an unresolved prefix too)."""
@@ -173,6 +199,7 @@ async def sparql_post(request: Request, state: StateDep) -> Response:
     url_values = form_values(request.url.query)
     if content_type == FORM:
         body = await bounded_body(request, settings.request_max_bytes)
+        check_form_length(body, settings)
         values = await sized(len(body), form_values, body, "request body")
         for name in ("default-graph-uri", "named-graph-uri", "format"):
             values.setdefault(name, url_values.get(name, []))
@@ -180,8 +207,7 @@ async def sparql_post(request: Request, state: StateDep) -> Response:
     if content_type == "application/sparql-query":
         if "query" in url_values:
             raise ParameterError("a direct POST carries the query in its body, not also in the URL")
-        body = await bounded_body(request, settings.request_max_bytes)
-        text = await sized(len(body), utf8, body)
+        text = utf8(await bounded_body(request, settings.request_max_bytes))  # C speed: ~1 ms for 1 MiB
         return await execute(request, state, url_values, text, arrival)
     if content_type == "application/sparql-update":
         raise UnsupportedOperationError(READ_ONLY)
