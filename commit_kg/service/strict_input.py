@@ -3,7 +3,8 @@ COMMIT_KG_REQUEST_HEAD_MAX_BYTES are 414/431), and its percent-encoded bytes (a 
 name or value that is not UTF-8 is a 400). uvicorn, starlette and `parse_qs` would replace such bytes
 with U+FFFD and answer as if the client had sent that (a GET query run with a character it never wrote),
 while the same bytes in a POST body are refused. h11 limits only a head that arrives in several reads
-(commit_kg/service/protocol.py answers that case); one that arrives whole is measured here."""
+(commit_kg/service/protocol.py answers that case); one that arrives whole is measured here. And the
+length of a URL-encoded query, bounded before the body is decoded (`check_form_length`)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from ..errors import (
     HeadersTooLargeError,
     MalformedRequestError,
     ParameterError,
+    QueryTooLongError,
     UriTooLongError,
     excerpt,
 )
+from ..settings import Settings
 from . import error_table
 
 
@@ -65,6 +68,32 @@ def refusal(scope: Scope, head_max_bytes: int) -> CommitKgError | None:
     if head > head_max_bytes:
         return oversized(b"\n", head_max_bytes)
     return undecodable(scope)
+
+
+# Each byte of a URL-encoded value as a class: '%', 'H' a hex digit that starts an escaped byte >= 0x80,
+# 'X' a raw byte >= 0x80, '.' anything else.
+BYTE_CLASSES = bytes(ord("%") if b == 0x25 else ord("X") if b >= 0x80 else ord("H") if chr(b) in "89ABCDEFabcdef"
+                     else ord(".") for b in range(256))
+
+
+def least_length(encoded: bytes) -> int:
+    """At least how many characters a URL-encoded value decodes to, counted without decoding it: each
+    `%XX` is one byte; a byte < 0x80 is one character, and four bytes >= 0x80 at most one (a malformed
+    escape only lowers the count). In C throughout: ~5 ms for 1 MB, where decoding takes 0.5 s."""
+    classes = encoded.translate(BYTE_CLASSES)
+    decoded = len(encoded) - 2 * classes.count(b"%")
+    high = classes.count(b"X") + (len(classes) - len(classes.replace(b"%H", b""))) // 2
+    return decoded - high + (high + 3) // 4
+
+
+def check_form_length(body: bytes, settings: Settings) -> None:
+    """The query-length cap on a URL-encoded body, before it is decoded: a `query` field that must decode
+    to more characters than the cap is refused at once."""
+    for field in body.split(b"&"):
+        name, _, value = field.partition(b"=")
+        if name == b"query" and least_length(value) > settings.query_max_length:
+            raise QueryTooLongError(f"the query is at least {least_length(value):,} characters long; this "
+                                    f"endpoint takes at most {settings.query_max_length:,}")
 
 
 class StrictInput:
