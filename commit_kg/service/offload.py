@@ -7,32 +7,32 @@ Rendering in an async route goes to the thread pool FastAPI runs plain routes in
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import weakref
 from collections.abc import Callable
 from typing import TypeVar
 
 import anyio.to_thread
 from anyio import CapacityLimiter
+from anyio.lowlevel import RunVar
 
 T = TypeVar("T")
 SMALL_INPUT = 4096  # characters or bytes below which work stays on the loop (microseconds)
 LARGE_INPUT_THREADS = 2
-_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = weakref.WeakKeyDictionary()
+_limiter: RunVar[CapacityLimiter] = RunVar("commit_kg_large_input_limiter")  # one per event loop
 
 
-def _limiter() -> CapacityLimiter:
-    """The limiter of the running loop (a test client runs the app on loops of its own)."""
-    loop = asyncio.get_running_loop()
-    if loop not in _limiters:
-        _limiters[loop] = CapacityLimiter(LARGE_INPUT_THREADS)
-    return _limiters[loop]
+def limiter() -> CapacityLimiter:
+    """The large-input limiter of the running loop (a test client runs the app on loops of its own)."""
+    try:
+        return _limiter.get()
+    except LookupError:
+        _limiter.set(CapacityLimiter(LARGE_INPUT_THREADS))
+        return _limiter.get()
 
 
 async def off_loop(function: Callable[..., T], *args: object) -> T:
     """`function(*args)` on large input, in one of the few threads kept for it."""
-    return await anyio.to_thread.run_sync(functools.partial(function, *args), limiter=_limiter())
+    return await anyio.to_thread.run_sync(functools.partial(function, *args), limiter=limiter())
 
 
 async def in_thread(function: Callable[..., T], *args: object) -> T:
