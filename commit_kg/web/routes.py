@@ -203,7 +203,7 @@ def report_xlsx(graph: GraphDep, store: StoreDep, index: CoverageDep, as_of: AsO
 def render_pair(view: GraphView, kind: str, a: str, b: str, day: datetime.date, lang: str, base: str) -> str:
     answer = pair(view, kind, a, b, day)
     if answer is None:
-        raise NotFoundError(f"no pair {excerpt(a)}-{excerpt(b)}: both must be distinct COMMIT members (ISO alpha-3)")
+        raise NotFoundError(f"no pair {excerpt(f'{a}-{b}')}: both must be distinct COMMIT members (ISO alpha-3)")
     by_iso = {c.iso: c for c in view.countries}
 
     def described(basis) -> dict:
