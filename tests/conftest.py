@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -79,10 +80,14 @@ def free_port() -> int:
 def running_server(*arguments: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """The real service in its own process on 127.0.0.1, started as a user would; stopped after.
     `env` adds COMMIT_KG_* settings for this server."""
-    port = free_port()
     # The server's output goes to a file, not a pipe: a pipe nobody reads fills up with access-log lines
     # (long URLs fill it fast) and then blocks the server.
-    log = tempfile.TemporaryFile()
+    with tempfile.TemporaryFile() as log:
+        yield from _serve(arguments, env, log)
+
+
+def _serve(arguments: tuple[str, ...], env: dict[str, str] | None, log: IO[bytes]) -> Iterator[str]:
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "commit_kg", "serve", "--host", "127.0.0.1", "--port", str(port), *arguments],
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
@@ -110,7 +115,6 @@ def running_server(*arguments: str, env: dict[str, str] | None = None) -> Iterat
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 import commit_kg.errors as errors_module
-import commit_kg.service.app  # noqa: F401 - every module that defines an error class is imported
-import commit_kg.web.query  # noqa: F401
+import commit_kg.service.app
+import commit_kg.web.query  # noqa: F401 - every module that defines an error class is imported
 from commit_kg.errors import CommitKgError, excerpt
 from commit_kg.service.error_table import ERRORS, HTTP_STATUS_CODES
 from commit_kg.settings import PROJECT_ROOT
