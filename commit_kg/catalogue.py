@@ -33,7 +33,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from .errors import ParameterError, QueryFileError, UnknownQueryError
+from .errors import ParameterError, QueryFileError, UnknownQueryError, excerpt
 from .namespaces import CK, ID, XSD
 from .store import EmbeddedStore
 from .tabular import records
@@ -65,7 +65,7 @@ class Parameter:
         """Turn user text into the RDF term the query receives, or say why it cannot be one (the
         class of an `iri` is checked against the graph by `resolve`)."""
         if self.allowed and raw not in self.allowed:
-            raise ParameterError(f"parameter '{self.name}': {raw[:80]!r} is not one of {', '.join(self.allowed)}")
+            raise ParameterError(f"parameter '{self.name}': {excerpt(raw)} is not one of {', '.join(self.allowed)}")
         if self.type == "iri":
             iri = raw if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", raw) else ID + raw.lstrip("/")
             try:
@@ -73,10 +73,10 @@ class Parameter:
                     raise ValueError(iri)
                 return ox.NamedNode(iri)
             except ValueError:
-                raise ParameterError(f"parameter '{self.name}': {raw[:80]!r} is not an IRI") from None
+                raise ParameterError(f"parameter '{self.name}': {excerpt(raw)} is not an IRI") from None
         if self.type == "integer":
             if not re.fullmatch(r"[+-]?\d+", raw):
-                raise ParameterError(f"parameter '{self.name}': {raw[:80]!r} is not an integer")
+                raise ParameterError(f"parameter '{self.name}': {excerpt(raw)} is not an integer")
             return ox.Literal(raw, datatype=ox.NamedNode(XSD + "integer"))
         if self.type == "date":
             if raw == TODAY:
@@ -86,7 +86,7 @@ class Parameter:
                     raise ValueError(raw)
                 datetime.date.fromisoformat(raw)
             except ValueError:
-                raise ParameterError(f"parameter '{self.name}': {raw[:80]!r} is not a date (YYYY-MM-DD)") from None
+                raise ParameterError(f"parameter '{self.name}': {excerpt(raw)} is not a date (YYYY-MM-DD)") from None
             return ox.Literal(raw, datatype=ox.NamedNode(XSD + "date"))
         return ox.Literal(raw)
 
@@ -102,13 +102,13 @@ class Parameter:
         if len(short) == 1:
             return ox.NamedNode(short[0])
         if short:
-            raise ParameterError(f"parameter '{self.name}': {raw[:80]!r} names several {self.rdf_class}s "
+            raise ParameterError(f"parameter '{self.name}': {excerpt(raw)} names several {self.rdf_class}s "
                                  f"({', '.join(iri.removeprefix(ID) for iri in short)}); give the path or the full IRI")
         names = [iri.rsplit("/", 1)[-1] for iri in instances]
         choices = ", ".join(names) if len(names) <= SHOWN_CHOICES else f"e.g. {', '.join(names[:3])}"
         example = instances[0].removeprefix(ID) if instances else "…"
         raise ParameterError(
-            f"parameter '{self.name}': {raw[:80]!r} is not a {self.rdf_class}; give its short form "
+            f"parameter '{self.name}': {excerpt(raw)} is not a {self.rdf_class}; give its short form "
             f"({choices}), a path such as {example}, or a full IRI")
 
 
@@ -147,7 +147,7 @@ class NamedQuery:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ParameterError(
-                f"query '{self.name}' has no parameter {', '.join(map(repr, unknown))}; "
+                f"query '{self.name}' has no parameter {', '.join(map(excerpt, unknown[:5]))}; "
                 f"it takes: {', '.join(sorted(known)) or 'none'}"
             )
         bound = {}
@@ -234,5 +234,5 @@ class Catalogue:
             return self.queries[name]
         except KeyError:
             raise UnknownQueryError(
-                f"no named query '{name}'; known: {', '.join(sorted(self.queries))}"
+                f"no named query {excerpt(name)}; known: {', '.join(sorted(self.queries))}"
             ) from None

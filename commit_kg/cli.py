@@ -215,7 +215,8 @@ def run_serve(settings: Settings) -> int:
     for url, name, _ in places(base):
         print(f"  {name + ':':22} {url}")
     sys.stdout.flush()
-    return serve(create_app(settings, graph), settings.host, settings.port, settings.http_workers or default_workers())
+    return serve(create_app(settings, graph), settings.host, settings.port, settings.http_workers or default_workers(),
+                 settings.request_head_max_bytes)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
+
+EXCERPT_CHARS = 60  # the most of a user's input an error message quotes
+
+
+def excerpt(given: str | bytes, limit: int = EXCERPT_CHARS) -> str:
+    """A user's input as an error message may quote it: escaped (a string literal, so control characters
+    and quotes cannot break the message or a log line), at most `limit` characters of it, and its full
+    length when cut; a 74 KB header or a 100 KB path is never echoed whole."""
+    text = given.decode("utf-8", "replace") if isinstance(given, bytes) else given
+    shown = repr(text[:limit])
+    if len(shown) > 2 * limit:  # mostly escapes: cut the escaped form too
+        shown = shown[: 2 * limit] + "…"
+    return shown if len(text) <= limit else f"{shown}… ({len(text):,} characters)"
 
 
 class CommitKgError(Exception):
-    """Base of every error the project raises on purpose; `code` is stable and safe to show."""
+    """Base of every error the project raises on purpose; never raised itself: each subclass has a
+    `code` of the error table (commit_kg/service/error_table.py), stable and safe to show."""
 
-    code = "error"
+    code: ClassVar[str]
 
     def __init__(self, message: str) -> None:
+        if type(self) is CommitKgError:
+            raise TypeError("CommitKgError is abstract: raise the subclass that names the failure")
         super().__init__(message)
         self.message = message
 
@@ -199,6 +216,31 @@ class QueryTooDeepError(CommitKgError):
     """A query nested deeper than the engine is allowed to see (HTTP 400)."""
 
     code = "query_too_deep"
+
+
+class NotRepresentableError(CommitKgError):
+    """An answer the requested format cannot carry (HTTP 406), e.g. a control character in a literal,
+    which XML 1.0 cannot hold, or a predicate IRI that RDF/XML cannot write as an element name."""
+
+    code = "not_representable"
+
+
+class MalformedRequestError(CommitKgError):
+    """A request the service cannot read at all: a path that is not UTF-8 once percent-decoded (HTTP 400)."""
+
+    code = "malformed_request"
+
+
+class UriTooLongError(CommitKgError):
+    """A request line longer than the request-head cap (HTTP 414)."""
+
+    code = "uri_too_long"
+
+
+class HeadersTooLargeError(CommitKgError):
+    """Request headers that, with the request line, pass the request-head cap (HTTP 431)."""
+
+    code = "headers_too_large"
 
 
 class QueryFailedError(CommitKgError):

@@ -12,8 +12,9 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .errors import ParameterError
+from .errors import ParameterError, excerpt
 from .store import EmbeddedStore
+from .well_formed import XML_MEDIA, WellFormedXml
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -48,8 +49,8 @@ class Dataset:
                 try:
                     ox.NamedNode(value)
                 except ValueError as error:
-                    raise ParameterError(f"the '{name}' parameter must be an absolute IRI, got {value[:200]!r} "
-                                         f"({error})") from None
+                    raise ParameterError(f"the '{name}' parameter must be an absolute IRI, got {excerpt(value)} "
+                                         f"({str(error)[:80]})") from None
         return cls(tuple(default_graphs), tuple(named_graphs), from_query)
 
     def arguments(self) -> dict:
@@ -64,8 +65,12 @@ class Dataset:
 def answer(store: ox.Store, query: str, dataset: Dataset, media: str, base_iri: str | None = None,
            out: BinaryIO | None = None) -> bytes | None:
     """Run and serialise: into `out` when given (a worker's capped buffer), else as bytes.
-    Relative IRIs in the query resolve against `base_iri` (the endpoint's URL)."""
+    Relative IRIs in the query resolve against `base_iri` (the endpoint's URL). An XML answer is read
+    back as it is written and refused (NotRepresentableError) where it stops being well-formed."""
     result = EmbeddedStore(store).query(query, base_iri=base_iri, dataset=dataset.arguments())
-    if isinstance(result, ox.QueryTriples):
-        return result.serialize(out, format=GRAPH_FORMATS[media])
-    return result.serialize(out, format=RESULT_FORMATS[media])
+    form = GRAPH_FORMATS[media] if isinstance(result, ox.QueryTriples) else RESULT_FORMATS[media]
+    if media not in XML_MEDIA:
+        return result.serialize(out, format=form)
+    target = WellFormedXml(media, out)
+    result.serialize(target, format=form)
+    return target.finish()

@@ -45,6 +45,7 @@ from .errors import (
     FederationFailedError,
     FederationRefusedError,
     FederationTimeoutError,
+    NotRepresentableError,
     QueryFailedError,
     QueryMemoryLimitError,
     QueryQueueFullError,
@@ -65,7 +66,7 @@ WORKER_NAME, ZYGOTE_NAME = "ck-query-worker", "ck-query-zygote"  # in /proc/PID/
 # Errors a worker reports by code; anything else it cannot classify is query_failed (a 500: a bug).
 WORKER_ERRORS = {cls.code: cls for cls in (QuerySyntaxError, ResultTooLargeError, QueryMemoryLimitError,
                                            FederationRefusedError, FederationFailedError, FederationTimeoutError,
-                                           QueryFailedError)}
+                                           QueryFailedError, NotRepresentableError)}
 ALLOC_FAILURE = b"memory allocation of"  # what Rust writes to stderr before aborting on a failed allocation
 
 
@@ -145,7 +146,7 @@ def _serve_one(store: ox.Store, request: dict, limits: Limits) -> tuple[int, mem
         answer(store, request["q"], Dataset(tuple(request["d"]), tuple(request["n"]), request["f"]), request["m"],
                request["b"], out)
         return OK, out.seal(OK)
-    except (QuerySyntaxError, ResultTooLargeError) as error:
+    except (QuerySyntaxError, ResultTooLargeError, NotRepresentableError) as error:
         failure: CommitKgError = error
     except MemoryError:
         failure, kind = QueryMemoryLimitError(_memory_message(limits)), ERROR_RETIRE
@@ -154,8 +155,9 @@ def _serve_one(store: ox.Store, request: dict, limits: Limits) -> tuple[int, mem
             "the query tried to open a network connection (SERVICE) that query workers may not open")
     except OSError as error:  # a SERVICE call through the federation relay failed
         failure = remote_failure(str(error))
-    except Exception as error:  # noqa: BLE001 - reported, with its type, as a failure of ours
-        failure = QueryFailedError(f"query failed: {type(error).__name__}: {str(error)[:300]}")
+    except Exception:  # noqa: BLE001 - a failure of ours: logged whole, answered without internals
+        log.exception("query failed in a worker")
+        failure = QueryFailedError("the query failed in a way no request should cause (a bug on our side)")
     out = _Capped(1 << 20)
     out.write(json.dumps({"code": failure.code, "message": failure.message}).encode())
     return kind, out.seal(kind)

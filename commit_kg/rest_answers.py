@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from . import criteria
 from .catalogue import Catalogue
 from .coverage import KINDS, CoverageIndex
-from .errors import NotFoundError
+from .errors import NotFoundError, excerpt
 from .namespaces import CK, ID
 from .store import EmbeddedStore
 
@@ -63,7 +63,7 @@ def lineage(store: EmbeddedStore, catalogue: Catalogue, plan: str, ppc: str) -> 
     iri = ox.NamedNode(f"{ID}plan/{plan}/ppc/{ppc}")
     facts = catalogue.own("ppc-facts").select(store, ppc=iri)
     if not facts:
-        raise NotFoundError(f"no PPC {ppc} in plan '{plan}' (plans: spa2005, spa2005r, spa2)")
+        raise NotFoundError(f"no PPC {excerpt(ppc)} in plan {excerpt(plan)} (plans: spa2005, spa2005r, spa2)")
     _, backward = catalogue.get("ppc-lineage-backward").run(store, {"ppc": iri.value})
     _, forward = catalogue.get("ppc-lineage-forward").run(store, {"ppc": iri.value})
     return {"iri": iri.value, "plan": facts[0]["plan"].value, "notation": facts[0]["notation"].value,

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     request_max_bytes: int = 1024 * 1024
     query_max_length: int = 100_000
     query_max_depth: int = 256
+    # Largest request head (request line and headers), in bytes: a longer request line is 414
+    # uri_too_long, larger headers 431 headers_too_large (commit_kg/service/protocol.py).
+    request_head_max_bytes: int = 16 * 1024
     # Dates on which the build materialises coverage and criterion status for the SHACL gap reports:
     # the end of SPA II and today (COMMIT_KG_REFERENCE_DATES='["2010-12-31", "today"]').
     reference_dates: list[str] = ["2010-12-31", "today"]

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from .. import criteria, reports, tabular, validation_report
 from .. import rest_answers as answers
 from ..coverage import KINDS, LEVELS, gaps
-from ..errors import ParameterError
+from ..errors import ParameterError, excerpt
 from .deps import (
     BaseDep,
     CatalogueDep,
@@ -80,7 +80,7 @@ def single_values(request: Request, reserved: set[str]) -> dict[str, str]:
         if key in reserved:
             continue
         if key in values:
-            raise ParameterError(f"parameter '{key}' is given more than once")
+            raise ParameterError(f"parameter {excerpt(key)} is given more than once")
         values[key] = value
     return values
 

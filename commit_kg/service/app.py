@@ -3,6 +3,7 @@ made from it, in one state object (state.py)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,66 +15,24 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..build import BuiltGraph, build
-from ..errors import (
-    CommitKgError,
-    FederationFailedError,
-    FederationRefusedError,
-    FederationTimeoutError,
-    MisdirectedRequestError,
-    NotAcceptableError,
-    NotFoundError,
-    ParameterError,
-    PayloadTooLargeError,
-    QueryFailedError,
-    QueryMemoryLimitError,
-    QueryQueueFullError,
-    QuerySyntaxError,
-    QueryTimeoutError,
-    QueryTooDeepError,
-    QueryTooLongError,
-    ResultTooLargeError,
-    UnknownQueryError,
-    UnsupportedMediaTypeError,
-    UnsupportedOperationError,
-)
+from ..errors import CommitKgError, ParameterError, excerpt
 from ..settings import Settings
 from ..web import query as web_query
 from ..web import routes as web
-from . import api, dataset, docs, resources, sparql
+from . import api, dataset, docs, error_table, resources, sparql
 from .hosts import PublicBase
 from .methods import MethodsLayer
 from .security import on_every_response
 from .state import AppState, federation_relay
+from .strict_input import StrictInput
 
-STATUS = {
-    QuerySyntaxError: 400,
-    ParameterError: 400,
-    UnsupportedOperationError: 400,
-    UnknownQueryError: 404,
-    NotFoundError: 404,
-    NotAcceptableError: 406,
-    FederationRefusedError: 400,
-    QueryTooDeepError: 400,
-    PayloadTooLargeError: 413,
-    QueryTooLongError: 413,
-    UnsupportedMediaTypeError: 415,
-    MisdirectedRequestError: 421,
-    ResultTooLargeError: 422,
-    QueryFailedError: 500,
-    FederationFailedError: 502,
-    FederationTimeoutError: 504,
-    QueryTimeoutError: 503,
-    QueryQueueFullError: 503,
-    QueryMemoryLimitError: 503,
-}
+log = logging.getLogger(__name__)
 
 
 async def commit_kg_error(_: Request, error: Exception) -> JSONResponse:
     """One handler for every domain error: a stable code and a message, never a stack trace."""
     assert isinstance(error, CommitKgError)
-    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, QueryQueueFullError) else None
-    return JSONResponse({"error": error.code, "message": error.message}, status_code=status, headers=headers)
+    return error_table.response(error)
 
 
 async def invalid_request(request: Request, error: Exception) -> JSONResponse:
@@ -84,26 +43,26 @@ async def invalid_request(request: Request, error: Exception) -> JSONResponse:
     for item in error.errors():
         where, *name = [str(part) for part in item.get("loc", ())] or ["request"]
         given = item.get("input")
-        got = f" (got {given[:80]!r})" if isinstance(given, str) else ""
+        got = f" (got {excerpt(given)})" if isinstance(given, str) else ""
         problems.append(f"{where} parameter '{'.'.join(name) or where}': {item.get('msg', 'invalid')}{got}")
     return await commit_kg_error(request, ParameterError("; ".join(problems) or "invalid request"))
 
 
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
-
-
 async def http_error(_: Request, error: Exception) -> JSONResponse:
-    """Routing errors (no such path, wrong method) in the same JSON shape as ours."""
+    """Routing errors (no such path, wrong method) in the same JSON shape as ours, with a code of the
+    table; a status the table does not know is a bug (500)."""
     assert isinstance(error, HTTPException)
-    code = HTTP_CODES.get(error.status_code, "http_error")
-    return JSONResponse({"error": code, "message": str(error.detail)}, status_code=error.status_code,
-                        headers=getattr(error, "headers", None))
+    code = error_table.HTTP_STATUS_CODES.get(error.status_code)
+    if code is None:
+        log.error("HTTP error %d is not in the error table: %s", error.status_code, error.detail)
+        return error_table.internal_error()
+    return JSONResponse({"error": code, "message": str(error.detail)},
+                        status_code=error.status_code, headers=getattr(error, "headers", None))
 
 
 async def internal_error(_: Request, error: Exception) -> JSONResponse:
     """Anything unforeseen: a 500 that says so and leaks nothing (the log has the details)."""
-    return JSONResponse({"error": "internal_error", "message": "the server failed to answer this request"},
-                        status_code=500)
+    return error_table.internal_error()
 
 
 def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None) -> FastAPI:
@@ -133,6 +92,8 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, internal_error)
+    # Inside CORS and the CSP, so that its refusals carry their headers.
+    app.add_middleware(StrictInput, head_max_bytes=settings.request_head_max_bytes)
     # Open to scripts on any origin, without credentials: there is nothing private to protect.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])

@@ -8,7 +8,7 @@ import html
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from ..errors import NotFoundError
+from ..errors import NotFoundError, excerpt
 from ..publish.dumps import DatasetFiles
 from ..publish.void import TITLE, VOID_TYPES, render_void
 from .conditional import not_modified
@@ -76,6 +76,6 @@ def dump_file(request: Request, name: str, data: DatasetDep) -> Response:
     """One dump file of the build being served, with ETag = its SHA-256."""
     found = data.files.get(name)
     if found is None:
-        raise NotFoundError(f"no dump named {name!r}; see /dumps/ for the list")
+        raise NotFoundError(f"no dump named {excerpt(name)}; see /dumps/ for the list")
     return conditional(request, found.content, found.sha256, found.content_type,
                        {"Content-Disposition": f'inline; filename="{found.name}"'})

@@ -13,7 +13,7 @@ from fastapi.dependencies.models import Dependant
 from ..build import BuiltGraph
 from ..catalogue import Catalogue
 from ..coverage import CoverageIndex
-from ..errors import ParameterError
+from ..errors import ParameterError, excerpt
 from ..publish.dumps import DatasetFiles
 from ..settings import Settings
 from ..store import EmbeddedStore
@@ -71,9 +71,9 @@ def declared_parameters_only(request: Request) -> None:
     seen: set[str] = set()
     for key, _ in request.query_params.multi_items():
         if key not in declared:
-            raise ParameterError(f"unknown parameter {key[:40]!r}; this route takes: {', '.join(declared) or 'none'}")
+            raise ParameterError(f"unknown parameter {excerpt(key)}; this route takes: {', '.join(declared) or 'none'}")
         if key in seen:
-            raise ParameterError(f"parameter '{key}' is given more than once")
+            raise ParameterError(f"parameter {excerpt(key)} is given more than once")
         seen.add(key)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import NotAcceptableError
+from ..errors import NotAcceptableError, excerpt
 
 # Short names accepted in a `format` parameter, as Fuseki and Virtuoso users write them.
 FORMAT_NAMES = {
@@ -86,7 +86,7 @@ def negotiate(accept: str | None, offered: list[str]) -> str:
         if q > 0 and (best is None or q > best[0]):
             best, chosen = (q, position), media
     if chosen is None:
-        raise NotAcceptableError(f"none of the requested types ({accept}) is available; offered: {', '.join(offered)}")
+        raise NotAcceptableError(f"none of the requested types ({excerpt(accept)}) is available; offered: {', '.join(offered)}")
     return chosen
 
 
@@ -95,6 +95,6 @@ def requested_format(format_param: str | None, accept: str | None, offered: list
     if format_param:
         media = FORMAT_NAMES.get(format_param.lower(), format_param.lower())
         if media not in offered:
-            raise NotAcceptableError(f"format {format_param!r} is not available here; offered: {', '.join(offered)}")
+            raise NotAcceptableError(f"format {excerpt(format_param)} is not available here; offered: {', '.join(offered)}")
         return media
     return negotiate(accept, offered)

@@ -16,7 +16,7 @@ from typing import Annotated
 import pyoxigraph as ox
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from ..errors import NotFoundError
+from ..errors import NotFoundError, excerpt
 from ..namespaces import ID, PREFIXES
 from ..publish.describe import description, ontology_triples
 from ..publish.jsonld import CONTEXT_PREFIXES, to_jsonld
@@ -24,6 +24,7 @@ from ..publish.ontology_doc import ontology_page
 from ..web.generic import language_of, localised, resource_page, statements_html
 from ..web.html import public_url
 from ..web.resources import page_kind, resource_html
+from ..well_formed import checked
 from .deps import BaseDep, CatalogueDep, StoreDep
 from .negotiation import parse_accept, requested_format
 
@@ -80,7 +81,7 @@ def rdf_body(triples: list[ox.Triple], media: str) -> bytes:
     """`triples` in one of the RDF media types."""
     if media == JSON_LD:
         return to_jsonld([ox.Quad(t.subject, t.predicate, t.object) for t in triples], CONTEXT_PREFIXES, CONTEXT_PREFIXES)
-    return ox.serialize(triples, format=RDF_TYPES[media], prefixes=used_prefixes(triples))
+    return checked(ox.serialize(triples, format=RDF_TYPES[media], prefixes=used_prefixes(triples)), media)
 
 
 def represent(*, url: str, media: str, body: bytes) -> Response:
@@ -106,7 +107,7 @@ def resource(path: str, request: Request, store: StoreDep, catalogue: CatalogueD
     except ValueError:  # not an IRI at all (a space, an angle bracket...): nothing can describe it
         triples = []
     if not triples:
-        raise NotFoundError(f"no resource <{iri}> in the graph")
+        raise NotFoundError(f"no resource {excerpt(iri, 100)} in the graph")
     media = requested_format(format_, accept, offered_types(accept))
     url = public_url(iri, base) or iri
     if media != HTML:

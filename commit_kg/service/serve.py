@@ -24,6 +24,8 @@ import traceback
 
 import uvicorn
 
+from .protocol import H11_DEFAULT, RefusingH11Protocol
+
 log = logging.getLogger("uvicorn.error")
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 WAITED = STOP_SIGNALS | {signal.SIGCHLD}
@@ -159,12 +161,14 @@ class Supervisor:
             self.children.pop(pid, None)
 
 
-def serve(app: object, host: str, port: int, workers: int) -> int:
-    """Serve `app`: in this process for one worker (as uvicorn.run does), else forked workers on one socket."""
+def serve(app: object, host: str, port: int, workers: int, head_max_bytes: int = H11_DEFAULT) -> int:
+    """Serve `app`: in this process for one worker (as uvicorn.run does), else forked workers on one socket.
+    A request head (request line and headers) over `head_max_bytes` is refused by the protocol (414/431)."""
+    limits = {"http": RefusingH11Protocol, "h11_max_incomplete_event_size": head_max_bytes}
     if workers == 1:
-        uvicorn.run(app, host=host, port=port)
+        uvicorn.run(app, host=host, port=port, **limits)
         return 0
-    config = uvicorn.Config(app, host=host, port=port)
+    config = uvicorn.Config(app, host=host, port=port, **limits)
     config.load()  # protocol classes and middleware once, before the fork
     try:
         sock = bind(config)  # connections made while workers start wait in the backlog, not refused

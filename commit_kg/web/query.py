@@ -20,7 +20,9 @@ from ..errors import CommitKgError, ParameterError
 from ..execution import Dataset
 from ..query_pool import Job
 from ..service.deps import BaseDep, StateDep
-from ..service.sparql import cache_key, checked_shape, evaluate
+from ..service.error_table import status_of
+from ..service.offload import in_thread, sized
+from ..service.sparql import cache_key, check_length, checked_shape, evaluate
 from ..service.state import AppState
 from .dashboard import GraphView
 from .html import curie, public_url
@@ -53,14 +55,16 @@ def cells(row: dict, columns: list[str], view: GraphView, lang: str, base: str) 
 
 
 async def answer(state: AppState, text: str, endpoint: str) -> tuple[list[str], list[dict]]:
-    """The variables and rows of a SELECT query, run as /sparql runs it (cache, worker pool, limits)."""
-    shape = checked_shape(text, state.settings, endpoint)
+    """The variables and rows of a SELECT query, run as /sparql runs it (cache, worker pool, limits); a
+    long text is read, and a large answer decoded, off the event loop."""
+    check_length(text, state.settings)
+    shape = await sized(len(text), checked_shape, text, state.settings, endpoint)
     if shape.form != "SELECT":
         raise NotSelectError(shape.form)
     key = None if shape.services else cache_key(state.graph.version, JSON, endpoint, text, (), ())
     body = await evaluate(state, Job(text, Dataset(from_query=shape.has_from), JSON, endpoint), shape, key,
                           asyncio.get_running_loop().time())
-    results = json.loads(bytes(body))
+    results = await sized(len(body), json.loads, bytes(body))
     return results["head"].get("vars", []), results.get("results", {}).get("bindings", [])
 
 
@@ -77,14 +81,6 @@ def example_text(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("#+")).strip() + "\n"
 
 
-def status_of(error: CommitKgError) -> int:
-    """The HTTP status /sparql gives for the same error."""
-    # The app imports this module: its status table is looked up when needed.
-    from ..service.app import STATUS
-
-    return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
-
-
 @router.get("/query", response_class=HTMLResponse,
             summary="A SPARQL query form with the named queries as examples; SELECT answers as a table (HTML)")
 async def query_page(request: Request, state: StateDep, base: BaseDep,
@@ -94,26 +90,34 @@ async def query_page(request: Request, state: StateDep, base: BaseDep,
                      lang: Lang = None, lang_cookie: LangCookie = None,
                      accept_language: AcceptLanguage = None) -> HTMLResponse:
     chosen = negotiate(lang, lang_cookie, accept_language)
-    view = view_of(state.graph, state.store, state.coverage_index())
-    examples = [{"name": q.name, "title": (q.title_th if chosen == "th" and q.title_th else q.title_en),
-                 "href": f"{base}/query?{urlencode({'example': q.name, 'lang': chosen})}"}
-                for q in state.catalogue.queries.values()]
     context = common(chosen, base, f"{base}/query", {k: v for k, v in (("query", query), ("example", example)) if v})
-    context.update(text=query or "", examples=examples, example=example, columns=None, rows=None, error=None,
+    context.update(text=query or "", example=example, columns=None, rows=None, error=None,
                    not_select=None, total=0, shown=SHOWN, csv=None)
-    status = 200
+    status, table = 200, None
     try:
         if query is None and example:
             context["text"] = example_text(state.catalogue.get(example).text)
         elif query:
-            columns, bindings = await answer(state, query, f"{base}/sparql")
-            context.update(columns=columns, total=len(bindings),
-                           rows=[cells(b, columns, view, chosen, base) for b in bindings[:SHOWN]],
-                           csv=f"{base}/sparql?{urlencode({'query': query, 'format': 'csv'})}")
+            table = await answer(state, query, f"{base}/sparql")
+            context["csv"] = f"{base}/sparql?{urlencode({'query': query, 'format': 'csv'})}"
     except NotSelectError as error:
         context["not_select"], status = error.form, 400
     except CommitKgError as error:
-        context["error"], status = error.message, status_of(error)
-    answer_page = page(request, TEMPLATES.get_template("query.html").render(context), chosen, lang)
+        context["error"], status = error.message, status_of(error.code)
+    # The graph view (made on first use), the cells and the template: off the event loop.
+    answer_page = page(request, await in_thread(render, state, context, table, chosen, base), chosen, lang)
     answer_page.status_code = status
     return answer_page
+
+
+def render(state: AppState, context: dict, table: tuple[list[str], list[dict]] | None, lang: str, base: str) -> str:
+    """The page: the examples, and the answer's first SHOWN rows as cells a person reads."""
+    view = view_of(state.graph, state.store, state.coverage_index())
+    context["examples"] = [{"name": q.name, "title": (q.title_th if lang == "th" and q.title_th else q.title_en),
+                            "href": f"{base}/query?{urlencode({'example': q.name, 'lang': lang})}"}
+                           for q in state.catalogue.queries.values()]
+    if table is not None:
+        columns, bindings = table
+        context.update(columns=columns, total=len(bindings),
+                       rows=[cells(b, columns, view, lang, base) for b in bindings[:SHOWN]])
+    return TEMPLATES.get_template("query.html").render(context)

@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ..bounded_cache import BoundedCache
 from ..build import BuiltGraph
 from ..coverage import KINDS, LEVELS, CoverageIndex
-from ..errors import NotFoundError, ParameterError
+from ..errors import NotFoundError, ParameterError, excerpt
 from ..namespaces import ID
 from ..service.deps import BaseDep, CoverageDep, GraphDep, StoreDep
 from ..service.home import places
@@ -94,7 +94,7 @@ def parse_day(as_of: str | None) -> datetime.date:
     try:
         return datetime.date.fromisoformat(as_of)
     except ValueError:
-        raise ParameterError(f"query parameter 'as_of': not a date in YYYY-MM-DD form (got {as_of[:40]!r})") from None
+        raise ParameterError(f"query parameter 'as_of': not a date in YYYY-MM-DD form (got {excerpt(as_of)})") from None
 
 
 def page(request: Request, html: str, lang: str, asked: str | None) -> HTMLResponse:
@@ -197,7 +197,7 @@ def report_xlsx(graph: GraphDep, store: StoreDep, index: CoverageDep, as_of: AsO
 def render_pair(view: GraphView, kind: str, a: str, b: str, day: datetime.date, lang: str, base: str) -> str:
     answer = pair(view, kind, a, b, day)
     if answer is None:
-        raise NotFoundError(f"no pair {a}-{b}: both must be distinct COMMIT members (ISO alpha-3)")
+        raise NotFoundError(f"no pair {excerpt(f'{a}-{b}')}: both must be distinct COMMIT members (ISO alpha-3)")
     by_iso = {c.iso: c for c in view.countries}
 
     def described(basis) -> dict:
@@ -276,5 +276,5 @@ def static(name: str) -> FileResponse:
     """The pages' own stylesheet and fonts, from the package (nothing from a CDN)."""
     target = (STATIC / name).resolve()
     if not target.is_file() or STATIC not in target.parents:
-        raise NotFoundError(f"no static file {name!r}")
+        raise NotFoundError(f"no static file {excerpt(name)}")
     return FileResponse(target, headers={"Cache-Control": "public, max-age=86400"})
