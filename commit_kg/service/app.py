@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
@@ -37,7 +36,8 @@ from ..errors import (
 from ..settings import Settings
 from ..web import query as web_query
 from ..web import routes as web
-from . import api, dataset, docs, resources, sparql
+from . import admin, api, dataset, docs, resources, sparql
+from .reload import Reloader, startup_graph
 from .security import ContentSecurityPolicy
 from .state import AppState
 
@@ -106,15 +106,18 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = AppState.made(settings, graph or build(settings))
+        # A worker forked after a reload (serve.py) serves the reloaded build, not the one it was forked with.
+        state = AppState.made(settings, startup_graph(settings) or graph or build(settings))
         app.state.commit_kg = state
         # Each HTTP process forks its own query workers here, after the build, from the process that
         # holds the store; they are stopped (and reaped) when the app stops.
         await state.queries.start()
+        await reloader.start()
         try:
             yield
         finally:
-            await state.queries.close()
+            await reloader.close()
+            await app.state.commit_kg.queries.close()  # the state a reload may have swapped in
 
     # /docs and /redoc are served by .docs from the package's own files, not from a CDN.
     app = FastAPI(title="commit-kg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -123,7 +126,7 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, internal_error)
     # Open to scripts on any origin, without credentials: there is nothing private to protect.
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+    app.add_middleware(admin.NoAdminCORS, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])
     app.add_middleware(ContentSecurityPolicy)
     app.include_router(web.router)  # the dashboard at /
@@ -134,4 +137,6 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     app.include_router(api.router)
     app.include_router(dataset.router)
     app.include_router(resources.router)
+    reloader = Reloader(app, settings)
+    admin.install(app, settings, reloader)  # POST /admin/reload, only with an admin token
     return app
