@@ -9,7 +9,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,11 +86,16 @@ def running_server(*arguments: str, env: dict[str, str] | None = None) -> Iterat
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
+    # Read the server's output as it comes (its last lines kept for an error): a server that logs more
+    # than a pipe holds (an access-log line per request, under load) must not block writing it.
+    output: deque[bytes] = deque(maxlen=200)
+    threading.Thread(target=output.extend, args=(process.stdout,), daemon=True).start()
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stdout.read().decode() if process.stdout else ''}")
+                time.sleep(0.2)  # the reader takes the last lines
+                raise RuntimeError(f"server exited: {b''.join(output).decode(errors='replace')}")
             try:
                 if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
                     break
