@@ -62,6 +62,17 @@ def reload(url: str) -> httpx.Response:
     return httpx.post(f"{url}/admin/reload", headers=AUTH, timeout=120)
 
 
+def published_versions(url: str) -> set[str]:
+    """The graph version as the Service Description, the VoID description and the dump index give it."""
+    described = rdflib.Graph().parse(data=httpx.get(f"{url}/sparql", headers={"Accept": "text/turtle"},
+                                                    timeout=30).text, format="turtle")
+    void = rdflib.Graph().parse(data=httpx.get(f"{url}/.well-known/void", headers={"Accept": "text/turtle"},
+                                               timeout=60).text, format="turtle")
+    versions = [str(v) for graph in (described, void) for v in graph.objects(None, rdflib.OWL.versionInfo)]
+    assert len(versions) == 2, versions
+    return {*versions, httpx.get(f"{url}/dumps/", timeout=60).json()["version"]}
+
+
 @contextlib.contextmanager
 def probe_file(folders: Path, text: str) -> Iterator[Path]:
     """A data file that exists while the block runs."""
@@ -155,9 +166,11 @@ def test_a_valid_change_is_swapped_in(admin: str, folders: Path) -> None:
         swapped = answer.json()
         assert swapped["previous"] != swapped["version"] and swapped["processes"] == 1
         assert count(admin) == before + 1 == swapped["triples"]
+        assert published_versions(admin) == {swapped["version"]}
     back = reload(admin)
     assert back.status_code == 200 and back.json()["version"] == swapped["previous"]
     assert count(admin) == before
+    assert published_versions(admin) == {swapped["previous"]}
 
 
 def test_queries_through_reloads_never_fail_and_see_one_version(admin: str, folders: Path) -> None:

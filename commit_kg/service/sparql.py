@@ -175,6 +175,7 @@ def service_description(request: Request, state: AppState, base: str,
     media = requested_format(single(values, "format"), accept, offered)
     if media == "text/html":
         return HTMLResponse(query_form.query_page(base), headers={"Vary": "Accept"})
-    body = sd.service_description(state.dataset.statistics(state.graph), state.settings, base, media)
+    body = sd.service_description(state.dataset.statistics(state.graph), state.settings, base, media,
+                                  version=state.graph.version)
     content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
     return Response(body, headers={"Content-Type": content_type, "Vary": "Accept"})
