@@ -4,9 +4,9 @@ while the files change and POST /admin/reload swaps the graph (and a broken file
 in time. Reports throughput, latency percentiles per kind of request, reloads, and errors: expected
 (503 query_timeout from the queries built to overrun) and unexpected (anything else: a non-2xx, a
 transport error, a count that is neither the old graph's nor the new one's). Zero unexpected is the bar.
-Writes bench/results/load.json.
+Writes bench/results/load.json (load-cold.json with --cold).
 
-Run: python3 -m bench.load [--seconds 90] [--clients 6] [--workers 2] [--reload-every 5] [--timeout 5]
+Run: python3 -m bench.load [--seconds 90] [--clients 6] [--workers 2] [--reload-every 5] [--timeout 5] [--heavy-workers 2] [--cold]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import random
 import secrets
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -41,7 +42,8 @@ COUNTRIES = "SELECT ?s { ?s a <https://w3id.org/commit-kg/ontology#Country> } OR
 ID = "https://w3id.org/commit-kg/id/"
 PROBE = '<https://w3id.org/commit-kg/id/load-probe> <http://www.w3.org/2000/01/rdf-schema#comment> "load probe" .\n'
 BROKEN = "this is not turtle .\n"
-KINDS = (("named", 4), ("sparql", 3), ("count", 2), ("page", 2), ("overrun", 1))  # (kind, weight)
+KINDS = (("named", 4), ("sparql", 3), ("count", 2), ("page", 2))  # (kind, weight) of the clients' requests
+OVERRUN_PAUSE_S = 2.0  # one client sends queries that overrun the time limit, one after another, this far apart
 
 
 @dataclass
@@ -64,28 +66,31 @@ def copy_files(folder: Path) -> dict[str, str]:
     return env
 
 
-def requests_of(base: str, folder: Path) -> dict[str, list[tuple[str, str, dict]]]:
-    """(method, path, form) per kind; a SPARQL text gets a numbered comment when sent, so no cache answers it."""
+def requests_of(base: str, folder: Path) -> dict[str, list[tuple[str, str, dict, str]]]:
+    """(method, path, form, label) per kind; a SPARQL text gets a numbered comment when sent, so no cache
+    answers it."""
     queries = query_set(folder / "queries")
     countries = httpx.post(f"{base}/sparql", data={"query": COUNTRIES}, headers={"Accept": "text/csv"}, timeout=30)
     pages = [line.strip().removeprefix(ID) for line in countries.text.splitlines()[1:] if line.startswith(ID)]
     return {
-        "named": [("GET", rest_path(q), {}) for q in queries if q.named],
-        "sparql": [("POST", "/sparql", {"query": q.sparql}) for q in queries],
-        "count": [("POST", "/sparql", {"query": COUNT})],
-        "page": [("GET", f"/id/{urllib.parse.quote(page)}", {}) for page in pages],
-        "overrun": [("POST", "/sparql", {"query": OVERRUN})],
+        "named": [("GET", rest_path(q), {}, q.name) for q in queries if q.named],
+        "sparql": [("POST", "/sparql", {"query": q.sparql}, q.name) for q in queries],
+        "count": [("POST", "/sparql", {"query": COUNT}, "count")],
+        "page": [("GET", f"/id/{urllib.parse.quote(page)}", {}, page) for page in pages],
+        "overrun": [("POST", "/sparql", {"query": OVERRUN}, "overrun")],
     }
 
 
-def client(base: str, mix: dict, counts: set[int], until: float, seed: int, tally: Tally) -> None:
+def client(base: str, mix: dict, counts: set[int], until: float, seed: int, tally: Tally,
+           kinds: tuple = KINDS, pause: float = 0.0) -> None:
     chooser = random.Random(seed)
-    kinds, weights = zip(*KINDS)
+    names, weights = zip(*kinds)
     numbers = itertools.count()
     with httpx.Client(base_url=base, timeout=60) as http:
         while time.monotonic() < until:
-            kind = chooser.choices(kinds, weights)[0]
-            method, path, form = chooser.choice(mix[kind])
+            time.sleep(pause)
+            kind = chooser.choices(names, weights)[0]
+            method, path, form, label = chooser.choice(mix[kind])
             if "query" in form:
                 form = {"query": f"{form['query']}\n# load {seed}x{next(numbers)}"}
             accept = "text/html" if kind == "page" else "text/csv" if kind == "count" else "*/*"
@@ -93,7 +98,7 @@ def client(base: str, mix: dict, counts: set[int], until: float, seed: int, tall
             try:
                 answer = http.request(method, path, data=form or None, headers={"Accept": accept})
             except httpx.HTTPError as error:
-                tally.unexpected.append(f"{kind} {path[:60]}: {error!r}")
+                tally.unexpected.append(f"{kind} {label}: {error!r}")
                 continue
             tally.latencies[kind].append(time.perf_counter() - start)
             code = answer.json().get("error") if answer.headers.get("content-type", "").startswith(
@@ -101,7 +106,7 @@ def client(base: str, mix: dict, counts: set[int], until: float, seed: int, tall
             if kind == "overrun" and answer.status_code == 503 and code == "query_timeout":
                 tally.expected["503 query_timeout"] += 1
             elif answer.status_code != 200:
-                tally.unexpected.append(f"{kind} {path[:60]}: {answer.status_code} {answer.text[:200]}")
+                tally.unexpected.append(f"{kind} {label}: {answer.status_code} {answer.text[:200]}")
             elif kind == "count":
                 seen = int(answer.text.split()[-1])
                 tally.counts[seen] += 1
@@ -153,7 +158,13 @@ def run(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory(prefix="commit-kg-load-") as tmp:
         folder = Path(tmp)
         env = {**copy_files(folder), "COMMIT_KG_CACHE_DIR": str(folder / "cache"), "COMMIT_KG_ADMIN_TOKEN": token,
-               "COMMIT_KG_QUERY_TIMEOUT": str(args.timeout)}
+               "COMMIT_KG_QUERY_TIMEOUT": str(args.timeout), "COMMIT_KG_QUERY_WORKERS": str(args.heavy_workers)}
+        if args.warm:  # the probe variant is built once before the clock starts: reloads then swap, not build
+            probe = folder / "data" / "zz-load-probe.ttl"
+            probe.write_text(PROBE, encoding="utf-8")
+            subprocess.run([sys.executable, "-m", "commit_kg", "build"], env={**os.environ, **env}, check=True,
+                           stdout=subprocess.DEVNULL)
+            probe.unlink()
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         command = [sys.executable, "-m", "commit_kg", "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -167,6 +178,8 @@ def run(args: argparse.Namespace) -> dict:
             until = time.monotonic() + args.seconds
             threads = [threading.Thread(target=client, args=(base, mix, {before, before + 1}, until, seed, tally))
                        for seed in range(args.clients)]
+            threads.append(threading.Thread(target=client, args=(base, mix, set(), until, args.clients, tally),
+                                            kwargs={"kinds": (("overrun", 1),), "pause": OVERRUN_PAUSE_S}))
             threads.append(threading.Thread(target=reloader,
                                             args=(base, folder, token, until, args.reload_every, tally)))
             start = time.monotonic()
@@ -180,8 +193,10 @@ def run(args: argparse.Namespace) -> dict:
     every = [s for kind in tally.latencies.values() for s in kind]
     return {
         "setup": {"seconds": args.seconds, "clients": args.clients, "http_workers": args.workers,
-                  "query_timeout_s": args.timeout, "reload_every_s": args.reload_every, "cores": os.cpu_count(),
-                  "server_start_s": round(started, 2), "mix": dict(KINDS)},
+                  "query_timeout_s": args.timeout, "heavy_workers": args.heavy_workers, "reload_every_s": args.reload_every,
+                  "probe_variant_built_before_the_run": args.warm, "cores": os.cpu_count(),
+                  "server_start_s": round(started, 2), "mix": dict(KINDS),
+                  "overrun_client": f"one more client sends {OVERRUN!r}, {OVERRUN_PAUSE_S} s between answer and next"},
         "requests": len(every), "requests_per_s": round(len(every) / elapsed, 1), "all": percentiles(every),
         "by_kind": {kind: percentiles(seconds) for kind, seconds in sorted(tally.latencies.items())},
         "expected_errors": dict(tally.expected), "unexpected_errors": len(tally.unexpected),
@@ -198,8 +213,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="HTTP processes of the server")
     parser.add_argument("--reload-every", type=float, default=5)
     parser.add_argument("--timeout", type=float, default=5, help="COMMIT_KG_QUERY_TIMEOUT of the server")
-    record = run(parser.parse_args())
-    publish("load", record)
+    parser.add_argument("--cold", dest="warm", action="store_false",
+                        help="do not build the probe variant before the run: the first reload builds under load")
+    parser.add_argument("--heavy-workers", type=int, default=2,
+                        help="COMMIT_KG_QUERY_WORKERS: heavy-lane workers per HTTP process, one more than "
+                             "the overrunning client can hold")
+    args = parser.parse_args()
+    record = run(args)
+    publish("load" if args.warm else "load-cold", record)
     return 1 if record["unexpected_errors"] else 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -65,7 +66,11 @@ def rebuild(settings: Settings) -> dict:
     return {"handover": asdict(handover)}
 
 
+NICE = 10  # the build yields the processor to the HTTP processes and the query workers serving meanwhile
+
+
 def main() -> int:
+    os.nice(NICE)
     settings = Settings(**json.loads(sys.stdin.read()))
     print(json.dumps(rebuild(settings)), flush=True)
     return 0
