@@ -105,7 +105,10 @@ def test_admin_routes_answer_loopback_clients_only(admin: str, folders: Path) ->
     """uvicorn takes X-Forwarded-For from a proxy on 127.0.0.1 as the client's address (the ASGI
     client): a forwarded remote client is refused even with the right token; unless the setting is off."""
     remote = {**AUTH, "X-Forwarded-For": "203.0.113.7"}
-    assert httpx.post(f"{admin}/admin/reload", headers=remote, timeout=10).status_code == 404
+    for method in ("POST", "GET", "OPTIONS"):
+        answer = httpx.request(method, f"{admin}/admin/reload", headers=remote, timeout=10)
+        assert answer.status_code == 404 and answer.json()["error"] == "not_found", method
+    assert httpx.get(f"{admin}/admin/reload", timeout=10).status_code == 405  # from loopback: the route is there
     with running_server(env=environment(folders, COMMIT_KG_ADMIN_LOOPBACK_ONLY="false")) as open_url:
         answer = httpx.post(f"{open_url}/admin/reload", headers={"X-Forwarded-For": "203.0.113.7"}, timeout=10)
         assert answer.status_code == 401

@@ -15,7 +15,7 @@ import ipaddress
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import (
     AdminTokenInvalidError,
@@ -44,10 +44,12 @@ def loopback(host: str | None) -> bool:
     return (mapped or address).is_loopback
 
 
-def guard(secret: bytes, loopback_only: bool):  # noqa: ANN201 - a FastAPI dependency
+def admin_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def guard(secret: bytes):  # noqa: ANN201 - a FastAPI dependency
     async def admin_only(request: Request) -> None:
-        if loopback_only and not loopback(request.client.host if request.client else None):
-            raise NotFoundError(f"no route {request.url.path[:80]!r}")
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AdminTokenRequiredError("this route needs the admin token: Authorization: Bearer <token>")
@@ -67,8 +69,8 @@ async def admin_error(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=CHALLENGE if status == 401 else None)
 
 
-def router(reloader: Reloader, secret: bytes, loopback_only: bool) -> APIRouter:
-    routes = APIRouter(prefix=PREFIX, tags=["admin"], dependencies=[Depends(guard(secret, loopback_only))])
+def router(reloader: Reloader, secret: bytes) -> APIRouter:
+    routes = APIRouter(prefix=PREFIX, tags=["admin"], dependencies=[Depends(guard(secret))])
 
     @routes.post("/reload", summary="Rebuild from the files and swap the new graph in, if it passes the gate",
                  responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}, 503: {}})
@@ -85,15 +87,33 @@ def install(app: FastAPI, settings: Settings, reloader: Reloader) -> None:
         return
     for kind in STATUS:
         app.add_exception_handler(kind, admin_error)
-    app.include_router(router(reloader, secret, settings.admin_loopback_only))
+    app.include_router(router(reloader, secret))
+    if settings.admin_loopback_only:
+        app.add_middleware(LoopbackOnly)
+
+
+class LoopbackOnly:
+    """Everything under /admin answers a client that is not on a loopback address 404, whatever the
+    method, before routing (so not even a 405 tells that the route exists)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and admin_path(scope.get("path", "")):
+            client = scope.get("client") or (None, None)
+            if not loopback(client[0]):
+                answer = JSONResponse({"error": NotFoundError.code, "message": "no such route"}, status_code=404)
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class NoAdminCORS(CORSMiddleware):
     """CORS for every route but the admin ones, which answer as if no other origin existed."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if path == PREFIX or path.startswith(PREFIX + "/"):
+        if scope["type"] == "http" and admin_path(scope.get("path", "")):
             await self.app(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
