@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -242,3 +245,18 @@ def test_concurrent_reloads_are_serialised_and_reach_every_worker(folders: Path)
         assert {count(url) for _ in range(20)} == {before + 1}
         assert reload(url).json()["processes"] == 2
         assert {count(url) for _ in range(20)} == {before}
+
+
+def test_the_token_can_come_from_a_file_and_a_short_one_is_refused(folders: Path, tmp_path: Path) -> None:
+    short = subprocess.run([sys.executable, "-m", "commit_kg", "serve", "--port", "1"], capture_output=True,
+                           text=True, env={**os.environ, **environment(folders, COMMIT_KG_ADMIN_TOKEN="short")})
+    assert short.returncode == 2 and "at least 16" in short.stderr
+    secret = tmp_path / "admin-token"
+    secret.write_text(TOKEN + "-from-a-file\n", encoding="utf-8")
+    env = {**environment(folders), "COMMIT_KG_ADMIN_TOKEN_FILE": str(secret)}
+    del env["COMMIT_KG_ADMIN_TOKEN"]
+    with running_server("--workers", "1", env=env) as url:
+        assert httpx.post(f"{url}/admin/reload", headers=AUTH, timeout=10).status_code == 403
+        answer = httpx.post(f"{url}/admin/reload", headers={"Authorization": f"Bearer {TOKEN}-from-a-file"},
+                            timeout=120)
+        assert answer.status_code == 200, answer.text
