@@ -205,6 +205,10 @@ def run_serve(settings: Settings) -> int:
 
     if settings.http_workers is not None and settings.http_workers < 1:
         raise argparse.ArgumentTypeError(f"COMMIT_KG_HTTP_WORKERS={settings.http_workers}: expected 1 or more")
+    try:
+        settings.admin_secret()
+    except (ValueError, OSError) as error:
+        raise argparse.ArgumentTypeError(f"admin token: {error}") from None
     graph = run_build(settings)
     origins = settings.public_origins()
     listening, base = origins.listening, origins.default

@@ -253,3 +253,38 @@ class MisdirectedRequestError(CommitKgError):
     """A request naming a Host the service is not configured to answer for (HTTP 421)."""
 
     code = "misdirected_request"
+
+
+class AdminTokenRequiredError(CommitKgError):
+    """An admin request without a bearer token (HTTP 401, WWW-Authenticate: Bearer)."""
+
+    code = "admin_token_required"
+
+
+class AdminTokenInvalidError(CommitKgError):
+    """An admin request whose bearer token is not the configured one (HTTP 403)."""
+
+    code = "admin_token_invalid"
+
+
+class ReloadInProgressError(CommitKgError):
+    """A reload asked for while another is running, in this or another HTTP process (HTTP 409)."""
+
+    code = "reload_in_progress"
+
+
+class ReloadRefusedError(CommitKgError):
+    """A reload whose files do not build or do not pass the integrity gate (HTTP 422); the service
+    keeps the graph it had. `code` is the build's own (parse_error, integrity_violation, ...) and
+    `details` lists each problem (file:line:column, or the SHACL rule and focus node)."""
+
+    def __init__(self, code: str, message: str, details: list[dict]) -> None:
+        super().__init__(message)
+        self.code, self.details = code, details
+
+
+class ReloadFailedError(CommitKgError):
+    """A reload that could not hand the validated build over (HTTP 503): the build cache is not
+    writable, or the files changed while building; nothing was swapped."""
+
+    code = "reload_failed"

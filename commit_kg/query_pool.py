@@ -386,6 +386,7 @@ class QueryPool:
         self.control: socket.socket | None = None
         self.spawning: set[asyncio.Task] = set()
         self.closed = False
+        self.in_flight = 0  # queries between `run` and their answer: a retired pool is closed at 0
 
     async def start(self) -> None:
         """Fork the zygote and every worker; returns when all are ready to answer."""
@@ -480,6 +481,21 @@ class QueryPool:
     async def run(self, job: Job, arrival: float) -> memoryview:
         """The answer's bytes. `arrival` is the loop time the request arrived; the time limit counts
         from it. Raises QueryTimeoutError, QueryQueueFullError, or the error the worker reported."""
+        self.in_flight += 1
+        try:
+            return await self._run(job, arrival)
+        finally:
+            self.in_flight -= 1
+
+    async def drain(self, limit: float) -> None:
+        """Wait (at most `limit` seconds) until no query runs: a reload retires a pool this way before
+        closing it, so the queries it was running finish on the graph they started on."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + limit
+        while self.in_flight and loop.time() < end:
+            await asyncio.sleep(0.02)
+
+    async def _run(self, job: Job, arrival: float) -> memoryview:
         loop = asyncio.get_running_loop()
         deadline = arrival + self.limits.timeout
         frame = job.frame()

@@ -6,13 +6,14 @@ import datetime
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from .federation import parse_allow_list
 from . import public_url
+from .federation import parse_allow_list
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_TOKEN = 16  # characters an admin token must have: a short one can be guessed
 
 
 class Settings(BaseSettings):
@@ -109,3 +110,22 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None
     # HTTP worker processes `serve` forks after one build (COMMIT_KG_HTTP_WORKERS); None: one per core.
     http_workers: int | None = None
+    # The bearer token of the admin routes (POST /admin/reload), or a file holding it, so that it need
+    # not sit in the environment; neither set: there are no admin routes (404). At least 16 characters.
+    admin_token: SecretStr | None = None
+    admin_token_file: Path | None = None
+    # Admin routes answer only clients on a loopback address (the connection's, not a header's); others 404.
+    admin_loopback_only: bool = True
+
+    def admin_secret(self) -> bytes | None:
+        """The admin token (the setting, else the file's content), or None: no admin routes. Raises
+        ValueError for a token too short to resist guessing, OSError for a file that cannot be read."""
+        if self.admin_token is not None:
+            token, where = self.admin_token.get_secret_value(), "COMMIT_KG_ADMIN_TOKEN"
+        elif self.admin_token_file is not None:
+            token, where = self.admin_token_file.read_text(encoding="utf-8").strip(), str(self.admin_token_file)
+        else:
+            return None
+        if len(token) < MIN_TOKEN or not token.isascii() or not token.isprintable():
+            raise ValueError(f"{where}: the admin token must be at least {MIN_TOKEN} printable ASCII characters")
+        return token.encode()

@@ -4,7 +4,7 @@ dataset and its named graphs (the same statistics the VoID description counts, d
 from __future__ import annotations
 
 import rdflib
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import DCAT, OWL, RDF, XSD
 
 from ..dataset_stats import GraphStats
 from ..federation import USER_AGENT
@@ -23,9 +23,10 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 INPUT_FORMATS = ("Turtle", "N-Triples", "N-Quads", "TriG")
 
 
-def description_graph(stats: list[GraphStats], settings: Settings, base: str) -> rdflib.Graph:
+def description_graph(stats: list[GraphStats], settings: Settings, base: str, version: str | None = None) -> rdflib.Graph:
     """What the endpoint is and offers: language, result formats, the formats its loader reads,
-    the features that hold (federation only when an allow-list is configured), the dataset."""
+    the features that hold (federation only when an allow-list is configured), the dataset and the
+    build version it serves (as VoID gives it: a reload changes it)."""
     g = rdflib.Graph()
     g.bind("sd", SD)
     g.bind("void", VOID)
@@ -67,6 +68,9 @@ def description_graph(stats: list[GraphStats], settings: Settings, base: str) ->
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, DCTERMS.title, rdflib.Literal("commit-kg", lang="en")))
     g.add((dataset, VOID.sparqlEndpoint, endpoint))
+    if version is not None:
+        g.add((dataset, DCAT.version, rdflib.Literal(version)))
+        g.add((dataset, OWL.versionInfo, rdflib.Literal(version)))
     default = rdflib.URIRef(f"{base}/sparql#default-graph")
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
@@ -86,5 +90,6 @@ def description_graph(stats: list[GraphStats], settings: Settings, base: str) ->
     return g
 
 
-def service_description(stats: list[GraphStats], settings: Settings, base: str, media: str) -> bytes:
-    return description_graph(stats, settings, base).serialize(format=SD_FORMATS[media], encoding="utf-8")
+def service_description(stats: list[GraphStats], settings: Settings, base: str, media: str,
+                        version: str | None = None) -> bytes:
+    return description_graph(stats, settings, base, version).serialize(format=SD_FORMATS[media], encoding="utf-8")

@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
@@ -19,9 +18,10 @@ from ..errors import CommitKgError, ParameterError, excerpt
 from ..settings import Settings
 from ..web import query as web_query
 from ..web import routes as web
-from . import api, dataset, docs, error_table, resources, sparql
+from . import admin, api, dataset, docs, error_table, resources, sparql
 from .hosts import PublicBase
 from .methods import MethodsLayer
+from .reload import Reloader, startup_graph
 from .security import on_every_response
 from .state import AppState, federation_relay
 from .strict_input import StrictInput
@@ -74,15 +74,18 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
         relay = federation_relay(settings)
         if relay:
             await relay.start()
-        state = AppState.made(settings, graph or build(settings), relay)
+        # A worker forked after a reload (serve.py) serves the reloaded build, not the one it was forked with.
+        state = AppState.made(settings, startup_graph(settings) or graph or build(settings), relay)
         app.state.commit_kg = state
         # Each HTTP process forks its own query workers here, after the build, from the process that
         # holds the store; they are stopped (and reaped) when the app stops.
         await state.queries.start()
+        await reloader.start()
         try:
             yield
         finally:
-            await state.queries.close()
+            await reloader.close()
+            await app.state.commit_kg.queries.close()  # the state a reload may have swapped in
             if relay:
                 await relay.close()
 
@@ -95,7 +98,7 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     # Inside CORS and the CSP, so that its refusals carry their headers.
     app.add_middleware(StrictInput, head_max_bytes=settings.request_head_max_bytes)
     # Open to scripts on any origin, without credentials: there is nothing private to protect.
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+    app.add_middleware(admin.NoAdminCORS, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "HEAD", "OPTIONS"], allow_headers=["Accept", "Content-Type"])
     on_every_response(app)  # security headers, on unhandled 500s too
     app.add_middleware(PublicBase, origins=settings.public_origins())  # links never from the Host header
@@ -108,4 +111,6 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     app.include_router(api.router)
     app.include_router(dataset.router)
     app.include_router(resources.router)
+    reloader = Reloader(app, settings)
+    admin.install(app, settings, reloader)  # POST /admin/reload, only with an admin token
     return app

@@ -5,6 +5,7 @@ the /sparql profile, bench/README.md)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,36 +21,49 @@ from ..store import EmbeddedStore
 from .state import AppState
 
 
-async def get_state(request: Request) -> AppState:
-    return request.app.state.commit_kg
+PINNED = "commit_kg.state"  # the request scope's key for the state it read
 
 
-async def get_store(request: Request) -> EmbeddedStore:
-    return request.app.state.commit_kg.store
+async def get_state(request: Request) -> AsyncIterator[AppState]:
+    """The app state, read once per request (every other dependency derives from this one) and held
+    until the request has answered: a reload swaps in a whole new state for later requests, while this
+    one finishes on the graph, store and query workers it started with, never on half of each."""
+    state: AppState = request.app.state.commit_kg
+    request.scope[PINNED] = state
+    with state.held():
+        yield state
 
 
-async def get_graph(request: Request) -> BuiltGraph:
-    return request.app.state.commit_kg.graph
+def pinned(request: Request) -> AppState:
+    """The state this request read (for code that has the request, not the dependency)."""
+    return request.scope.get(PINNED) or request.app.state.commit_kg
 
 
-async def get_settings(request: Request) -> Settings:
-    return request.app.state.commit_kg.settings
+async def get_store(state: StateDep) -> EmbeddedStore:
+    return state.store
 
 
-async def get_catalogue(request: Request) -> Catalogue:
-    """The named-query catalogue the lifespan loaded once for this app."""
-    return request.app.state.commit_kg.catalogue
+async def get_graph(state: StateDep) -> BuiltGraph:
+    return state.graph
 
 
-async def get_coverage_index(request: Request) -> CoverageIndex:
+async def get_settings(state: StateDep) -> Settings:
+    return state.settings
+
+
+async def get_catalogue(state: StateDep) -> Catalogue:
+    """The named-query catalogue loaded with this state's graph."""
+    return state.catalogue
+
+
+async def get_coverage_index(state: StateDep) -> CoverageIndex:
     """The coverage index of the graph being served, read once per graph version."""
-    return request.app.state.commit_kg.coverage_index()
+    return state.coverage_index()
 
 
-def get_dataset_files(request: Request) -> DatasetFiles:
+def get_dataset_files(state: StateDep) -> DatasetFiles:
     """The dumps and statistics of the build being served, made on first use (a plain function, so
     that the first, slow generation runs in the thread pool, not on the event loop)."""
-    state: AppState = request.app.state.commit_kg
     return state.dataset.get(state.graph)
 
 

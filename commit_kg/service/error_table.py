@@ -29,6 +29,9 @@ ERRORS: dict[str, tuple[int, str]] = {
     e.QueryTooDeepError.code: (400, "groups, parentheses or brackets nested deeper than COMMIT_KG_QUERY_MAX_DEPTH"),
     e.MalformedRequestError.code: (400, ("a request the HTTP layer cannot read: malformed syntax, or a path "
                                          "that is not UTF-8 once percent-decoded")),
+    e.AdminTokenRequiredError.code: (401, ("an admin request (POST /admin/reload) without a bearer token; "
+                                          "WWW-Authenticate: Bearer")),
+    e.AdminTokenInvalidError.code: (403, "an admin request whose bearer token is not COMMIT_KG_ADMIN_TOKEN"),
     e.NotFoundError.code: (404, "no such path, resource, dump or static file"),
     e.UnknownQueryError.code: (404, "no named query of that name; the message lists the known ones"),
     "method_not_allowed": (405, "the path does not take this method; the Allow header lists those it takes"),
@@ -36,6 +39,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     e.NotRepresentableError.code: (406, ("the requested format cannot carry this answer (XML 1.0 cannot hold "
                                          "a control character; RDF/XML cannot write a predicate IRI that does "
                                          "not end in an XML name): ask for another format")),
+    e.ReloadInProgressError.code: (409, "a reload asked for while another runs (in any HTTP process)"),
     e.PayloadTooLargeError.code: (413, ("a request body over COMMIT_KG_REQUEST_MAX_BYTES, refused from its "
                                        "Content-Length before it is read, or as soon as the bytes read pass it")),
     e.QueryTooLongError.code: (413, "a query text over COMMIT_KG_QUERY_MAX_LENGTH characters, by GET or POST"),
@@ -62,6 +66,8 @@ ERRORS: dict[str, tuple[int, str]] = {
     e.QueryQueueFullError.code: (503, ("too many queries are waiting; Retry-After gives the seconds until the "
                                       "first running long query must end")),
     e.QueryMemoryLimitError.code: (503, "the query needed more memory than a worker may use; the worker is replaced"),
+    e.ReloadFailedError.code: (503, ("a reload whose validated build could not be handed over (the build cache "
+                                    "is not writable, or the files changed meanwhile); nothing was swapped")),
     e.FederationTimeoutError.code: (504, ("only with an allow-list: the listed SERVICE endpoint did not answer "
                                           "within COMMIT_KG_FEDERATION_TIMEOUT seconds")),
 }

@@ -8,14 +8,21 @@ only supervises: SIGINT or SIGTERM stops every worker (SIGKILL after a grace per
 dies later is replaced, and a worker that dies while starting stops the whole server with its code.
 Each worker runs the app's lifespan itself, says "Uvicorn running on …" once it serves (as a single
 process does), and asks the kernel for SIGTERM if the parent dies.
+
+Reloads (reload.py): each worker has a link (a Unix socket pair) to the parent. The worker that
+validated a reload sends the build's cache key; the parent tells every other worker to load it,
+waits for each to answer (RELAY_S at most), replies with how many did, and forks later workers with
+that build to load.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import logging
 import os
+import select
 import signal
 import socket
 import sys
@@ -24,6 +31,7 @@ import traceback
 
 import uvicorn
 
+from . import reload
 from .protocol import H11_DEFAULT, RefusingH11Protocol
 
 log = logging.getLogger("uvicorn.error")
@@ -34,6 +42,8 @@ STARTUP_S = 5.0  # a worker dying sooner than this after its fork is a start-up 
 PR_SET_PDEATHSIG = 1
 STARTUP_FAILURE = 3  # uvicorn's exit code when it cannot start
 GONE = contextlib.suppress(ProcessLookupError, ChildProcessError)  # a worker that has already exited
+POLL_S = 0.05  # how often the parent looks for a signal while it waits for messages from workers
+RELAY_S = 60.0  # how long the other workers may take to load a reloaded build
 
 
 def default_workers() -> int:
@@ -79,14 +89,22 @@ class Supervisor:
     def __init__(self, config: uvicorn.Config, sock: socket.socket, count: int) -> None:
         self.config, self.sock, self.count = config, sock, count
         self.children: dict[int, float] = {}  # pid -> when it was forked
+        self.links: dict[int, socket.socket] = {}  # pid -> the parent's end of its link
+        self.current: dict | None = None  # the last reloaded build (reload.Handover as a dict)
 
     def spawn(self) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
+            for other in [ours, *self.links.values()]:
+                other.close()
+            reload.link = reload.Link(theirs, self.current)
             os._exit(self.child())
+        theirs.close()
         self.children[pid] = time.monotonic()
+        self.links[pid] = ours
 
     def child(self) -> int:
         """The worker: default signal handling (uvicorn installs its own), then serve until stopped."""
@@ -113,6 +131,9 @@ class Supervisor:
             if pid == 0:
                 break
             started = self.children.pop(pid, None)
+            link = self.links.pop(pid, None)
+            if link is not None:
+                link.close()
             if started is not None:
                 ended.append((pid, os.waitstatus_to_exitcode(status), time.monotonic() - started))
         return ended
@@ -124,7 +145,13 @@ class Supervisor:
         try:
             for _ in range(self.count):
                 self.spawn()
-            while self.children and signal.sigwaitinfo(WAITED).si_signo not in STOP_SIGNALS:
+            while self.children:
+                signalled = signal.sigtimedwait(WAITED, 0)
+                if signalled is None:
+                    self.relay(POLL_S)
+                    continue
+                if signalled.si_signo in STOP_SIGNALS:
+                    break
                 failed = self.replace_ended()
                 if failed is not None:
                     code = failed
@@ -133,6 +160,41 @@ class Supervisor:
             self.stop()
             signal.pthread_sigmask(signal.SIG_UNBLOCK, WAITED)
         return code
+
+    def relay(self, wait: float) -> None:
+        """Answer a worker that asks for its reloaded build to be loaded by every other worker."""
+        ready, _, _ = select.select(list(self.links.values()), [], [], wait)
+        for sock in ready:
+            with contextlib.suppress(OSError, ValueError):
+                message = json.loads(sock.recv(reload.MESSAGE_BYTES) or b"{}")
+                if "reload" in message:
+                    self.current = message["reload"]
+                    others = [link for link in self.links.values() if link is not sock]
+                    loaded, failed = self.load_everywhere(others, message["reload"])
+                    reload.send(sock, {"reloaded": loaded, "failed": failed})
+
+    def load_everywhere(self, links: list[socket.socket], handover: dict) -> tuple[int, list[str]]:
+        """Tell each worker to load the build and wait for its answer: (how many loaded, why others did not)."""
+        waiting, failed = [], []
+        for link in links:
+            try:
+                reload.send(link, {"load": handover})
+                waiting.append(link)
+            except OSError as error:
+                failed.append(f"a worker could not be told: {error}")
+        loaded, deadline = 0, time.monotonic() + RELAY_S
+        while waiting and time.monotonic() < deadline:
+            ready, _, _ = select.select(waiting, [], [], deadline - time.monotonic())
+            for link in ready:
+                waiting.remove(link)
+                with contextlib.suppress(OSError, ValueError):
+                    answer = json.loads(link.recv(reload.MESSAGE_BYTES) or b"{}")
+                    if "loaded" in answer:
+                        loaded += 1
+                        continue
+                    failed.append(answer.get("failed", "a worker ended while loading"))
+        failed += [f"a worker gave no answer within {RELAY_S:g} s"] * len(waiting)
+        return loaded, failed
 
     def replace_ended(self) -> int | None:
         """Start a worker for each that ended; a worker that failed while starting gives its code instead."""
@@ -146,6 +208,9 @@ class Supervisor:
 
     def stop(self) -> None:
         """SIGTERM to every worker (each finishes its lifespan), SIGKILL to those still there after GRACE_S."""
+        for link in self.links.values():
+            link.close()
+        self.links.clear()
         for pid in self.children:
             with GONE:
                 os.kill(pid, signal.SIGTERM)

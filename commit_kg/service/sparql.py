@@ -222,6 +222,7 @@ def service_description(request: Request, state: AppState, base: str,
     if media == "text/html":
         language = language_of(request)
         return localised(HTMLResponse(query_page(base, language), headers={"Vary": "Accept"}), language)
-    body = sd.service_description(state.dataset.statistics(state.graph), state.settings, base, media)
+    body = sd.service_description(state.dataset.statistics(state.graph), state.settings, base, media,
+                                  version=state.graph.version)
     content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
     return Response(body, headers={"Content-Type": content_type, "Vary": "Accept"})

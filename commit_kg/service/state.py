@@ -5,10 +5,13 @@ the dependency aliases of deps.py."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .. import sandbox
@@ -88,6 +91,8 @@ class AppState:
     dataset: DatasetCache = field(default_factory=DatasetCache)
     _coverage: tuple[str, CoverageIndex] | None = None
     _coverage_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Requests that read this state and have not answered yet (deps.get_state holds it).
+    users: int = 0
 
     @classmethod
     def made(cls, settings: Settings, graph: BuiltGraph, relay: Relay | None = None) -> AppState:
@@ -103,3 +108,22 @@ class AppState:
             if self._coverage is None or self._coverage[0] != self.graph.version:
                 self._coverage = (self.graph.version, CoverageIndex(self.store))
             return self._coverage[1]
+
+    @contextmanager
+    def held(self) -> Iterator[AppState]:
+        """Count a request as using this state until it has answered (see `retire`)."""
+        self.users += 1
+        try:
+            yield self
+        finally:
+            self.users -= 1
+
+    async def retire(self) -> None:
+        """Close a state a reload replaced, once the requests that read it have answered and its
+        running queries have ended (each within the time limit; bounded by it, then closed anyway)."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self.settings.query_timeout + 5
+        while self.users and loop.time() < end:
+            await asyncio.sleep(0.02)
+        await self.queries.drain(max(0.0, end - loop.time()))
+        await self.queries.close()

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ..catalogue import Catalogue
 from ..namespaces import ID
+from ..service.deps import pinned
 from .dashboard import GraphView, answers
 from .html import public_url
 from .i18n import negotiate
@@ -70,7 +71,7 @@ def text(row: dict[str, ox.Term], key: str) -> str:
 def resource_html(request: Request, kind: str, iri: str, catalogue: Catalogue, base: str, statements: str) -> str:
     """The page of a country or an instrument, in the language asked (?lang=, cookie, Accept-Language),
     ending with every statement of its description (`statements`, HTML made by the generic page's code)."""
-    state = request.app.state.commit_kg
+    state = pinned(request)
     view = view_of(state.graph, state.store, state.coverage_index())
     asked = request.query_params.get("lang")
     lang = negotiate(asked, request.cookies.get(COOKIE), request.headers.get("accept-language"))
