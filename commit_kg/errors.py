@@ -278,9 +278,13 @@ class ReloadRefusedError(CommitKgError):
     keeps the graph it had. `code` is the build's own (parse_error, integrity_violation, ...) and
     `details` lists each problem (file:line:column, or the SHACL rule and focus node)."""
 
+    # The codes a refused build can carry, each in the error table.
+    codes = ("parse_error", "integrity_violation", "shapes_error", "query_file_error")
+
     def __init__(self, code: str, message: str, details: list[dict]) -> None:
         super().__init__(message)
-        self.code, self.details = code, details
+        self.code = code if code in self.codes else "internal_error"
+        self.details = details
 
 
 class ReloadFailedError(CommitKgError):
