@@ -75,6 +75,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Ends a process the tests started: politely, then for sure, and reaps it."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextlib.contextmanager
 def running_server(*arguments: str, env: dict[str, str] | None = None, port: int | None = None,
                    program: tuple[str, ...] = ("-m", "commit_kg", "serve")) -> Iterator[str]:
@@ -106,12 +116,7 @@ def running_server(*arguments: str, env: dict[str, str] | None = None, port: int
                 time.sleep(0.2)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 @pytest.fixture(scope="session")

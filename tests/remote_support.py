@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 
 import httpx
-from conftest import free_port
+from conftest import free_port, stop
 
 
 @contextlib.contextmanager
@@ -41,12 +41,7 @@ def oxigraph_server(union_default_graph: bool = False) -> Iterator[str]:
                 time.sleep(0.1)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def update(url: str, text: str) -> None:
