@@ -37,7 +37,7 @@ from ..errors import (
 from ..settings import Settings
 from ..web import query as web_query
 from ..web import routes as web
-from . import api, dataset, docs, resources, sparql
+from . import api, dataset, docs, openapi, resources, sparql
 from .security import ContentSecurityPolicy
 from .state import AppState
 
@@ -134,4 +134,5 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     app.include_router(api.router)
     app.include_router(dataset.router)
     app.include_router(resources.router)
+    openapi.install(app)  # the description made whole: statuses, media types, /sparql
     return app
