@@ -28,7 +28,7 @@ PROBES: dict[tuple[str, str], dict[int, dict[str, Any]]] = {
                                           404: {"url": "/coverage/mla/THA/FRA"}},
     ("GET", "/search"): {400: {"url": "/search?q=" + "x" * 201}},
     ("GET", "/lineage"): {400: {"url": "/lineage?lang=xx"}},
-    ("GET", "/query"): {400: {"url": "/query?query=SELEC"}, 413: None,
+    ("GET", "/query"): {400: {"url": "/query?query=SELEC"}, 404: {"url": "/query?example=no-such-query"}, 413: None,
                         422: None},
     ("GET", "/web/static/{name}"): {404: {"url": "/web/static/nothing-here.css"}},
     ("GET", "/sparql"): {400: {"url": "/sparql?query=SELEC"}, 406: {"url": "/sparql?query=ASK{}&format=text/x-nope"},
@@ -135,5 +135,10 @@ def test_every_documented_error_status_is_given_by_its_route(schema: dict[str, A
                     request = dict(request)
                     answer = client.request(method.upper(), request.pop("url"), **request)
                     assert answer.status_code == status, (method, path, status, answer.text[:200])
-                    if method != "head" and "application/json" in op["responses"][str(status)]["content"]:
+                    if method == "head":
+                        continue
+                    documented = op["responses"][str(status)]["content"]
+                    media = answer.headers["content-type"].split(";")[0]
+                    assert media in documented, (method, path, status, media)
+                    if media == "application/json":
                         assert answer.json()["error"] in documented_codes(op["responses"][str(status)])

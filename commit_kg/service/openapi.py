@@ -74,7 +74,7 @@ class Described:
     media: dict[str, list[str]]
     errors: tuple[type[CommitKgError], ...] = ()
     conditional: bool = False
-    error_media: str = JSON
+    error_media: tuple[str, ...] = (JSON,)
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # method -> operation fields
     only: dict[str, tuple[type[CommitKgError], ...]] = field(default_factory=dict)  # method -> its own errors
 
@@ -117,7 +117,8 @@ ROUTES: dict[str, Described] = {
     "/coverage/{kind}/{a}/{b}": Described({"GET": [HTML]}, (*PAGE_ERRORS, NotFoundError)),
     "/search": Described({"GET": [HTML]}, PAGE_ERRORS),
     "/lineage": Described({"GET": [HTML]}, PAGE_ERRORS),
-    "/query": Described({"GET": [HTML]}, RUN_ERRORS, error_media=HTML),  # the form shows them
+    # The query page shows a query's errors in the page; a parameter not of its type is JSON as anywhere.
+    "/query": Described({"GET": [HTML]}, (*RUN_ERRORS, UnknownQueryError), error_media=(HTML, JSON)),
     "/web/static/{name}": Described({"GET": STATIC_TYPES}, (NotFoundError,)),
     "/docs": Described({"GET": [HTML]}),
     "/docs/oauth2-redirect": Described({"GET": [HTML]}),
@@ -194,14 +195,13 @@ def summary(kind: type[CommitKgError]) -> str:
     return re.sub(r"\s*\(HTTP \d+[^)]*\)", "", first).rstrip(".")
 
 
-def error_response(errors: list[type[CommitKgError]], media: str) -> dict[str, Any]:
+def error_response(errors: list[type[CommitKgError]], media: tuple[str, ...]) -> dict[str, Any]:
+    """The error body, its code one of those this status carries here (HTML: a page naming it)."""
     codes = sorted({kind.code for kind in errors})
-    listed = "; ".join(f"`{kind.code}`: {summary(kind)}" for kind in errors)
-    if media == HTML:
-        return {"description": f"A page that names the error ({listed})", "content": {HTML: {"schema": {"type": "string"}}}}
     schema = {"allOf": [{"$ref": "#/components/schemas/Error"},
                         {"type": "object", "properties": {"error": {"enum": codes}}}]}
-    return {"description": listed, "content": {JSON: {"schema": schema}}}
+    content = {kind: {"schema": schema if kind == JSON else {"type": "string"}} for kind in media}
+    return {"description": "; ".join(f"`{kind.code}`: {summary(kind)}" for kind in errors), "content": content}
 
 
 def success(method: str, media: list[str], generated: dict[str, Any] | None) -> dict[str, Any]:
@@ -216,9 +216,36 @@ def success(method: str, media: list[str], generated: dict[str, Any] | None) -> 
         schema = found.get(kind, {}).get("schema")
         if schema is None or schema == {}:
             schema = (SPARQL_RESULTS_JSON if kind == "application/sparql-results+json"
-                      else {"type": "string"} if kind != JSON else {})
+                      else {"type": ["object", "array"]} if kind.endswith("json") else {"type": "string"})
         content[kind] = {"schema": schema}
     return {"description": generated.get("description") or "The answer", "content": content}
+
+
+# Values for the path parameters, so /docs shows a working request and a fuzzer reaches real resources.
+PATH_EXAMPLES = {"iso3": "THA", "plan": "spa2", "ppc": "5", "name": "country-instruments", "path": "country/THA",
+                 "kind": "mla", "a": "KHM", "b": "THA"}
+PATH_EXAMPLES_AT = {("/web/static/{name}", "name"): "site.css", ("/dumps/{name}", "name"): "commit-kg.ttl"}
+
+
+def format_values(media: list[str]) -> list[str]:
+    """What a `format` parameter may name where `media` is offered: a short name or the media type."""
+    return sorted({name for name, kind in FORMAT_NAMES.items() if kind in media} | set(media))
+
+
+def refined(path: str, method: str, parameters: list[dict[str, Any]], described: Described) -> list[dict[str, Any]]:
+    """The parameters with what their Python types do not say: a date's form, the values `format`
+    takes on this route, an example for each path parameter."""
+    for parameter in parameters:
+        schema, name = parameter.setdefault("schema", {}), parameter["name"]
+        if name == "as_of":  # the pages read an empty date (a form left blank) as today
+            day = {"type": "string", "format": "date", "examples": ["2010-12-31"]}
+            parameter["schema"] = day if path.startswith("/api/") else {"anyOf": [day, {"const": ""}]}
+        elif name == "format" and parameter["in"] == "query" and not any("enum" in s or "$ref" in s
+                                                                         for s in schema.get("anyOf", [schema])):
+            parameter["schema"] = {"type": "string", "enum": format_values(described.media[method])}
+        elif parameter["in"] == "path" and name in PATH_EXAMPLES:
+            parameter["example"] = PATH_EXAMPLES_AT.get((path, name), PATH_EXAMPLES[name])
+    return parameters
 
 
 def operation(path: str, method: str, described: Described, generated: dict[str, Any] | None) -> dict[str, Any]:
@@ -230,6 +257,9 @@ def operation(path: str, method: str, described: Described, generated: dict[str,
     if method == "HEAD":
         op["operationId"] = op.get("operationId", path) + "_head"
     op.update(copy.deepcopy(described.extra.get(method, {})))
+    op["parameters"] = refined(path, method, op.get("parameters", []), described)
+    if not op["parameters"]:
+        del op["parameters"]
     fastapi_answers = op.get("responses", {})
     answers: dict[str, Any] = {"200": success(method, described.media[method], fastapi_answers.get("200"))}
     if described.conditional and method in ("GET", "HEAD"):
