@@ -132,6 +132,8 @@ def test_links_in_answers_carry_the_public_url(proxy: tuple[httpx.Client, str]) 
     assert f"<{PUBLIC}/sparql>" in description.text
     void = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
     assert f"<{PUBLIC}/sparql>" in void.text and f"<{PUBLIC}/dumps/" in void.text
+    resource = client.get("/id/country/THA", headers={"Accept": "text/turtle"})
+    assert resource.headers["content-location"].startswith(f"{PUBLIC}/id/country/THA")
     listed = client.get("/api/queries").json()
     assert listed and all(q["url"].startswith(f"{PUBLIC}/api/queries/") for q in listed)
     for answer in (description, void):
