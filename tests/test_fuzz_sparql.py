@@ -6,7 +6,7 @@ format. Whatever comes in: no 5xx (but the documented 503 query_timeout of a que
 server's time limit), no hang (each request has a time limit), every 200 parses with a
 second parser (json, xml.etree, csv, rdflib), every 4xx is the JSON error body with a documented code.
 
-Bounded: COMMIT_KG_FUZZ_EXAMPLES generated queries per test (default 25); set it higher to fuzz longer."""
+Bounded: COMMIT_KG_FUZZ_EXAMPLES generated queries per test (default 15, each sent in 10 formats); set it higher to fuzz longer."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from commit_kg.service.openapi import error_schema
 from commit_kg.settings import PROJECT_ROOT
 
-EXAMPLES = int(os.environ.get("COMMIT_KG_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("COMMIT_KG_FUZZ_EXAMPLES", "15"))
 # The default run is the same every time (a failure in the suite is reproducible); a longer run, asked
 # for with COMMIT_KG_FUZZ_EXAMPLES, explores anew.
 REPEATABLE = "COMMIT_KG_FUZZ_EXAMPLES" not in os.environ
@@ -178,9 +178,13 @@ def well_formed(media: str, body: bytes) -> None:
         assert root.tag == f"{SPARQL_RESULTS}sparql"
     elif media in ("text/csv", "text/tab-separated-values"):
         text = body.decode("utf-8")
+        if text in ("true", "false"):
+            return  # an ASK answer
         rows = (list(csv.reader(io.StringIO(text, newline=""))) if media == "text/csv"
                 else [line.split("\t") for line in text.split("\n")[:-1]])  # each line ends in \n
-        assert rows and all(len(row) == len(rows[0]) for row in rows), rows[:3]
+        width = len(rows[0])
+        odd = [row for row in rows if len(row) != width and not (row == [] and width == 1)]  # [] : one empty field
+        assert not odd, (rows[0], odd[:3])
     else:
         rdflib.Dataset().parse(data=body, format=GRAPHS[media])
 
@@ -208,8 +212,10 @@ def judged(endpoint: str, query: bytes, how: str) -> None:
 @FUZZ
 @given(query=QUERIES, how=st.sampled_from(["get", "form", "direct"]))
 # Answers the fuzzer found malformed once, kept as fixed cases: a control character in a literal (not
-# allowed in XML 1.0) and a predicate IRI that ends in '#' (no XML element name can be made from it).
+# allowed in XML 1.0), a predicate IRI that ends in '#' (no XML element name can be made from it), an
+# IRI with a comma written unquoted in CSV (the data cites such URLs).
 @example(query='SELECT * WHERE { VALUES ?x { "a\u0001b" } }', how="direct")
+@example(query="SELECT ?x ?y WHERE { VALUES (?x ?y) { (<http://example.org/a,b> 1) } }", how="get")
 @example(query='CONSTRUCT { <http://example.org/s> <http://example.org/p#> "o" } WHERE {}', how="form")
 def test_generated_queries_get_a_well_formed_answer_or_a_clear_error(endpoint: str, query: str, how: str) -> None:
     judged(endpoint, query.encode(), how)
