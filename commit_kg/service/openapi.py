@@ -59,9 +59,7 @@ EVERY_ROUTE: tuple[type[CommitKgError], ...] = ()
 RUN_ERRORS = (ParameterError, QuerySyntaxError, UnsupportedOperationError, FederationRefusedError,
               QueryTooDeepError, QueryTooLongError, ResultTooLargeError, QueryFailedError,
               FederationFailedError, QueryTimeoutError, QueryQueueFullError, QueryMemoryLimitError)
-QUERY_ERRORS = (ParameterError, QuerySyntaxError, UnsupportedOperationError, FederationRefusedError,
-                QueryTooDeepError, NotAcceptableError, QueryTooLongError, ResultTooLargeError, QueryFailedError,
-                FederationFailedError, QueryTimeoutError, QueryQueueFullError, QueryMemoryLimitError)
+QUERY_ERRORS = (*RUN_ERRORS, NotAcceptableError)
 PAGE_ERRORS = (ParameterError,)  # a date that is not one, a language not offered
 
 
@@ -165,16 +163,16 @@ def status_table() -> dict[type[CommitKgError], int]:
     return STATUS
 
 
-def other_codes() -> dict[int, list[str]]:
+def other_codes() -> set[str]:
     """The codes the app answers outside the domain errors: routing errors and the last-resort 500."""
     from .app import HTTP_CODES
 
-    return {**{status: [code] for status, code in HTTP_CODES.items()}, 500: ["internal_error"]}
+    return {*HTTP_CODES.values(), "internal_error"}
 
 
 def error_schema() -> dict[str, Any]:
     """The one error body, its code one of every code the app can answer."""
-    codes = {kind.code for kind in status_table()} | {c for codes in other_codes().values() for c in codes}
+    codes = {kind.code for kind in status_table()} | other_codes()
     return {"title": "Error", "type": "object", "required": ["error", "message"], "properties": {
         "error": {"type": "string", "enum": sorted(codes), "description": "A stable code (README: the service)."},
         "message": {"type": "string", "description": "What is wrong and where, in words."}}}
@@ -254,8 +252,8 @@ def operation(path: str, method: str, described: Described, generated: dict[str,
         "summary": path, "operationId": f"{method.lower()}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}",
         "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                        for name in re.findall(r"{(\w+)}", path)]}
-    if method == "HEAD":
-        op["operationId"] = op.get("operationId", path) + "_head"
+    if method == "HEAD" and generated:  # FastAPI names GET and HEAD of one route alike
+        op["operationId"] += "_head"
     op.update(copy.deepcopy(described.extra.get(method, {})))
     op["parameters"] = refined(path, method, op.get("parameters", []), described)
     if not op["parameters"]:
