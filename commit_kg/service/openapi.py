@@ -226,8 +226,9 @@ PATH_EXAMPLES_AT = {("/web/static/{name}", "name"): "site.css", ("/dumps/{name}"
 
 
 def format_values(media: list[str]) -> list[str]:
-    """What a `format` parameter may name where `media` is offered: a short name or the media type."""
-    return sorted({name for name, kind in FORMAT_NAMES.items() if kind in media} | set(media))
+    """What a `format` parameter may name where `media` is offered: a short name or the media type, or
+    nothing (`format=`: the Accept header decides, as without the parameter)."""
+    return sorted({name for name, kind in FORMAT_NAMES.items() if kind in media} | set(media) | {""})
 
 
 def refined(path: str, method: str, parameters: list[dict[str, Any]], described: Described) -> list[dict[str, Any]]:
