@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BeforeValidator
 
 from .. import criteria, reports, tabular, validation_report
 from .. import rest_answers as answers
@@ -55,7 +56,14 @@ PLAN, PPC = r"^[a-z0-9]+$", r"^[0-9]+$"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 
-AsOf = Annotated[datetime.date | None, Query(
+def iso_day(value: object) -> object:
+    """A date only in YYYY-MM-DD form: pydantic alone would read `as_of=0` as a Unix time (1970-01-01)."""
+    if isinstance(value, str) and len(value) != 10:
+        raise ValueError("not a date in YYYY-MM-DD form")
+    return value
+
+
+AsOf = Annotated[datetime.date | None, BeforeValidator(iso_day), Query(
     description="The date the answer is for (YYYY-MM-DD); default: today.", examples=["2010-12-31"])]
 
 

@@ -18,7 +18,7 @@ from ..errors import CommitKgError, ParameterError, excerpt
 from ..settings import Settings
 from ..web import query as web_query
 from ..web import routes as web
-from . import admin, api, dataset, docs, error_table, resources, sparql
+from . import admin, api, dataset, docs, error_table, openapi, resources, sparql
 from .hosts import PublicBase
 from .methods import MethodsLayer
 from .reload import Reloader, startup_graph
@@ -113,4 +113,5 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
     app.include_router(resources.router)
     reloader = Reloader(app, settings)
     admin.install(app, settings, reloader)  # POST /admin/reload, only with an admin token
+    openapi.install(app)  # the description made whole: statuses, media types, /sparql
     return app
