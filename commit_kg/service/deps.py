@@ -20,7 +20,6 @@ from ..settings import Settings
 from ..store import EmbeddedStore
 from .state import AppState
 
-
 PINNED = "commit_kg.state"  # the request scope's key for the state it read
 
 
