@@ -28,7 +28,6 @@ from ..errors import (
     FederationFailedError,
     FederationRefusedError,
     FederationTimeoutError,
-    MalformedRequestError,
     MisdirectedRequestError,
     NotAcceptableError,
     NotFoundError,
@@ -61,9 +60,9 @@ SPARQL_QUERY, FORM = "application/sparql-query", "application/x-www-form-urlenco
 DUMP_TYPES = ["text/turtle", "application/n-triples", "application/n-quads", "application/ld+json", "text/plain"]
 STATIC_TYPES = ["text/css", "font/woff2", "text/plain", "image/svg+xml", "application/javascript", "image/png"]
 
-# Errors every route can answer whatever it is asked: a Host not allowed, a path or parameter that is
-# not UTF-8 (checked in front of the routes).
-EVERY_ROUTE: tuple[type[CommitKgError], ...] = (MisdirectedRequestError, MalformedRequestError)
+# Errors every route can answer whatever it is asked: a Host not in COMMIT_KG_ALLOWED_HOSTS (checked in
+# front of the routes; tests/test_public_host_http.py provokes it).
+EVERY_ROUTE: tuple[type[CommitKgError], ...] = (MisdirectedRequestError,)
 RUN_ERRORS = (ParameterError, QuerySyntaxError, UnsupportedOperationError, FederationRefusedError,
               QueryTooDeepError, QueryTooLongError, ResultTooLargeError, QueryFailedError,
               FederationFailedError, FederationTimeoutError, QueryTimeoutError, QueryQueueFullError,
