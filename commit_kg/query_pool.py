@@ -88,6 +88,14 @@ class Limits:
     fast_queue: int = 1024
 
 
+class WorkerLost(Exception):
+    """A worker's process ended during a query without a word; `error` is what to answer if it happens again."""
+
+    def __init__(self, error: CommitKgError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 @dataclass(frozen=True)
 class Job:
     """One query as the worker needs it."""
@@ -483,7 +491,16 @@ class QueryPool:
         from it. Raises QueryTimeoutError, QueryQueueFullError, or the error the worker reported."""
         self.in_flight += 1
         try:
-            return await self._run(job, arrival)
+            try:
+                return await self._run(job, arrival)
+            except WorkerLost:
+                # A worker that died with no answer may have been killed from outside before it read the
+                # query (a kill is seen by its pidfd only a moment later): the query runs once more on a
+                # fresh worker. One that dies again answers why.
+                try:
+                    return await self._run(job, arrival)
+                except WorkerLost as lost:
+                    raise lost.error from None
         finally:
             self.in_flight -= 1
 
@@ -564,7 +581,9 @@ class QueryPool:
         except (EOFError, ConnectionError):
             death = self._death(worker)
             self._discard(worker)
-            raise death from None
+            if isinstance(death, QueryMemoryLimitError):
+                raise death from None
+            raise WorkerLost(death) from None
         except BaseException:  # cancelled (the client went away): the worker's state is unknown
             self._discard(worker)
             raise
