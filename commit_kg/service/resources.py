@@ -116,7 +116,7 @@ def resource(path: str, request: Request, store: StoreDep, catalogue: CatalogueD
         raise NotFoundError(f"no resource <{iri}> in the graph")
     media = requested_format(format_, accept, offered_types(accept))
     url = public_url(iri, base) or iri
-    kind = page_kind(store, iri) if media == HTML else None  # a country or an instrument has its own page
+    kind = page_kind(store, iri, catalogue) if media == HTML else None  # a designed page for its kind
     if kind:
         return represent(url=url, media=media, triples=triples, page=lambda: resource_html(
             request, kind, iri, catalogue, base, statements_html(iri, triples, base)))
