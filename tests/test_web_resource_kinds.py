@@ -248,3 +248,19 @@ def test_the_rdf_answers_of_these_kinds_are_unchanged(server: str):
     turtle = httpx.get(f"{server}/id/{EXAMPLES['ppc']}?format=ttl")
     assert turtle.headers["content-type"].startswith("text/turtle") and "<html" not in turtle.text
     assert "prov:wasDerivedFrom" in turtle.text
+
+
+def test_a_language_chosen_on_a_resource_page_is_remembered(server: str):
+    chosen = httpx.get(f"{server}/id/{EXAMPLES['plan']}", params={"lang": "th"}, headers=HTML)
+    assert chosen.cookies.get("lang") == "th" and "Accept-Language" in chosen.headers["vary"]
+    later = httpx.get(f"{server}/id/{EXAMPLES['ppc']}", headers=HTML, cookies={"lang": "th"})
+    assert '<html lang="th">' in later.text
+
+
+def test_a_law_shows_its_claims_and_which_was_chosen(server: str, store: EmbeddedStore):
+    law = ID + EXAMPLES["law"]
+    page = html.unescape(get(server, EXAMPLES["law"]))
+    claims = objects(store, law, CK + "hasClaim")
+    chosen = [objects(store, c, CK + "chosen") for c in claims]
+    assert len(claims) >= 2 and attributes(page, "data-chosen").count("true") == sum("true" in c for c in chosen)
+    assert all(r in page for c in claims for r in objects(store, c, CK + "reason"))

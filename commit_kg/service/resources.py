@@ -21,7 +21,7 @@ from ..namespaces import ID, PREFIXES
 from ..publish.describe import FIRST, RDF_TYPE, Index, description, ontology_triples
 from ..publish.jsonld import CONTEXT_PREFIXES, to_jsonld
 from ..publish.ontology_doc import ontology_page
-from ..web.resources import page_kind, resource_html
+from ..web.resources import page_kind, remember_language, resource_html
 from .deps import BaseDep, CatalogueDep, StoreDep
 from .negotiation import parse_accept, requested_format
 from .pages import (
@@ -118,8 +118,8 @@ def resource(path: str, request: Request, store: StoreDep, catalogue: CatalogueD
     url = public_url(iri, base) or iri
     kind = page_kind(store, iri, catalogue) if media == HTML else None  # a designed page for its kind
     if kind:
-        return represent(url=url, media=media, triples=triples, page=lambda: resource_html(
-            request, kind, iri, catalogue, base, statements_html(iri, triples, base)))
+        return remember_language(request, represent(url=url, media=media, triples=triples, page=lambda: resource_html(
+            request, kind, iri, catalogue, base, statements_html(iri, triples, base))))
     return represent(url=url, media=media, triples=triples,
                      page=lambda: resource_page(iri, triples, base, alternates(url, HTML)))
 

@@ -98,9 +98,11 @@ def kind_context(kind: str, view: GraphView, catalogue: Catalogue, iri: str, day
 
 
 def law(view: GraphView, catalogue: Catalogue, iri: str) -> dict:
-    """The assessments that judge it (or cite it), and the laws that amend or repeal it."""
+    """The assessments that judge it (or cite it), the claims of its sources (which was chosen and why),
+    and the laws that amend or repeal it."""
     store = view.store
     return {"assessments": catalogue.own("law-assessments").select(store, law=ox.NamedNode(iri)),
+            "claims": catalogue.own("resource-claims").select(store, r=ox.NamedNode(iri)),
             "amended_by": incoming(store, catalogue, iri, CK + "amends"),
             "repealed_by": incoming(store, catalogue, iri, CK + "repeals")}
 

@@ -13,16 +13,16 @@ import datetime
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from fastapi import Request
+from fastapi import Request, Response
 from markupsafe import Markup
 
 from ..catalogue import Catalogue
 from ..namespaces import ID
 from ..service.pages import public_url
 from .dashboard import GraphView, answers
-from .i18n import negotiate
+from .i18n import LANGUAGES, negotiate
 from .kinds import DATED, kind_context
-from .routes import COOKIE, TEMPLATES, common, parse_day, view_of
+from .routes import COOKIE, TEMPLATES, YEAR, common, parse_day, view_of
 
 CK = "https://w3id.org/commit-kg/ontology#"
 NAMES = """SELECT DISTINCT ?resource ?name WHERE { ?resource <http://www.w3.org/2000/01/rdf-schema#label>
@@ -52,6 +52,16 @@ def page_kind(store, iri: str, catalogue: Catalogue) -> str | None:
     internal query page-kind), or None when it keeps the generic page."""
     rows = catalogue.own("page-kind").select(store, r=ox.NamedNode(iri))
     return rows[0]["kind"].value if rows else None
+
+
+def remember_language(request: Request, answer: Response) -> Response:
+    """A designed page's answer: a language chosen with ?lang= is remembered in the cookie, as on every
+    other page, and the answer varies with the language asked."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        answer.set_cookie(COOKIE, asked, max_age=YEAR, samesite="lax", path="/")
+    answer.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    return answer
 
 
 def term_label(view: GraphView, iri: str, lang: str) -> str:
