@@ -12,7 +12,6 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin
 
 import httpx
-import pyoxigraph as ox
 import pytest
 
 from commit_kg import criteria

@@ -22,8 +22,6 @@ DCT, SKOS, PROV, RDFS = PREFIXES["dcterms"], PREFIXES["skos"], PREFIXES["prov"],
 RDF_TYPE = PREFIXES["rdf"] + "type"
 # Kinds whose page depends on the date (?as_of=): the language switch keeps the date.
 DATED = frozenset({"country", "criterion"})
-# The page kinds of this module, by the template each one renders.
-KINDS = ("law", "assessment", "plan", "ppc", "activity", "criterion", "meeting", "citation", "document")
 
 
 class Facts:
