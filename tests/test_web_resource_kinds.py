@@ -263,3 +263,15 @@ def test_a_law_shows_its_claims_and_which_was_chosen(server: str, store: Embedde
     chosen = [objects(store, c, CK + "chosen") for c in claims]
     assert len(claims) >= 2 and attributes(page, "data-chosen").count("true") == sum("true" in c for c in chosen)
     assert all(r in page for c in claims for r in objects(store, c, CK + "reason"))
+
+
+def test_every_plan_ppc_meeting_criterion_and_law_has_its_designed_page(server: str, store: EmbeddedStore):
+    """Not only the examples: each resource of these kinds renders its page, naming things by label."""
+    rows = store.select(f"""SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ <{CK}Plan> <{CK}ProjectProposalConcept> <{CK}Meeting>
+        <{CK}LegalFrameworkCriterion> <{CK}NationalLegislation> }} ?s a/<{RDFS}subClassOf>* ?c }}""")
+    assert len(rows) > 70
+    with httpx.Client(headers=HTML) as client:
+        for row in rows:
+            page = client.get(f"{server}/id/{row['s'].value.split('/id/', 1)[1]}", params={"lang": "th"}).text
+            assert 'id="facts"' in page, row["s"].value
+            assert "w3id.org/commit-kg" not in " ".join(visible(page).text), row["s"].value
