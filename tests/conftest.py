@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,16 +80,20 @@ def running_server(*arguments: str, env: dict[str, str] | None = None) -> Iterat
     """The real service in its own process on 127.0.0.1, started as a user would; stopped after.
     `env` adds COMMIT_KG_* settings for this server."""
     port = free_port()
+    # Its output (an access-log line per request) goes to a file: a pipe nobody reads fills after some
+    # 850 requests and the server then blocks writing to it.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "commit_kg", "serve", "--host", "127.0.0.1", "--port", str(port), *arguments],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stdout.read().decode() if process.stdout else ''}")
+                log.seek(0)
+                raise RuntimeError(f"server exited: {log.read().decode(errors='replace')}")
             try:
                 if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
                     break
@@ -105,6 +110,7 @@ def running_server(*arguments: str, env: dict[str, str] | None = None) -> Iterat
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
 
 
 @pytest.fixture(scope="session")
