@@ -113,7 +113,7 @@ def resource(path: str, request: Request, store: StoreDep, catalogue: CatalogueD
     if media != HTML:
         return represent(url=url, media=media, body=rdf_body(triples, media))
     language = language_of(request)
-    kind = page_kind(store, iri)  # a country or an instrument has its own page
+    kind = page_kind(store, iri, catalogue)  # a designed page for its kind
     if kind:
         page = resource_html(request, kind, iri, catalogue, base, statements_html(iri, triples, base, language.code))
     else:

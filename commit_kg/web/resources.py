@@ -1,7 +1,8 @@
-"""Resource pages designed per kind, for the two kinds people look up most: a country (its names, its
-instruments over time, its coverage with each partner, its five criteria) and a legal instrument (its
-parties with their own dates, kinds covered, status, sources with quotes, claims). Every other kind keeps
-the generic property table of generic.py; the RDF answers are not touched.
+"""Resource pages designed per kind: a country (its names, its instruments over time, its coverage with
+each partner, its five criteria) and a legal instrument (its parties with their own dates, kinds
+covered, status, sources with quotes, claims) here; a law, an assessment, a plan, a PPC, an activity, a
+criterion, a meeting, a source citation and a source document in kinds.py. Every other kind keeps the
+generic property table of generic.py; the RDF answers are not touched.
 
 The instrument lists come from the named queries people can run themselves (country-instruments,
 country-multilateral, instrument-parties), so the page and the query never disagree."""
@@ -21,12 +22,10 @@ from ..service.deps import pinned
 from .dashboard import GraphView, answers
 from .html import public_url
 from .i18n import negotiate
+from .kinds import DATED, kind_context
 from .routes import COOKIE, TEMPLATES, common, parse_day, view_of
 
 CK = "https://w3id.org/commit-kg/ontology#"
-KIND = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?resource ?kind WHERE {{ VALUES (?class ?kind) {{ (<{CK}Country> "country") (<{CK}LegalInstrument> "instrument") }}
-  ?resource a/rdfs:subClassOf* ?class }} LIMIT 1"""
 NAMES = """SELECT DISTINCT ?resource ?name WHERE { ?resource <http://www.w3.org/2000/01/rdf-schema#label>
   |<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2004/02/skos/core#altLabel> ?name }
   ORDER BY LANG(?name) ?name"""
@@ -49,9 +48,10 @@ TERM_LABEL = """SELECT ?resource ?label WHERE { ?resource <http://www.w3.org/200
 RDF_FORMATS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdfxml", "RDF/XML"))
 
 
-def page_kind(store, iri: str) -> str | None:
-    """"country" or "instrument" when the resource is of a kind with its own page, else None."""
-    rows = store.select(KIND, resource=ox.NamedNode(iri))
+def page_kind(store, iri: str, catalogue: Catalogue) -> str | None:
+    """The kind of the resource's designed page ("country", "instrument", "law", "ppc" …, from the
+    internal query page-kind), or None when it keeps the generic page."""
+    rows = catalogue.own("page-kind").select(store, r=ox.NamedNode(iri))
     return rows[0]["kind"].value if rows else None
 
 
@@ -77,13 +77,15 @@ def resource_html(request: Request, kind: str, iri: str, catalogue: Catalogue, b
     lang = negotiate(asked, request.cookies.get(COOKIE), request.headers.get("accept-language"))
     day = parse_day(request.query_params.get("as_of"))
     url = public_url(iri, base) or iri
-    query = {"lang": lang} if kind == "instrument" else {"lang": lang, "as_of": day.isoformat()}
+    query = {"lang": lang, "as_of": day.isoformat()} if kind in DATED else {"lang": lang}
     context = common(lang, base, url, {k: v for k, v in query.items() if k != "lang"})
     me = ox.NamedNode(iri)
 
     def label(term: ox.Term | str) -> str:
         """The graph's label; an outside URL without one (a cited page) shows itself."""
         value = term if isinstance(term, str) else term.value
+        if value.startswith(CK):  # an ontology term (a class, a kind of date or step): its own label
+            return term_label(view, value, lang)
         return view.label(value, lang, "" if value.startswith(ID) else value)
 
     def named(listed: str, space: str) -> str:
@@ -102,8 +104,11 @@ def resource_html(request: Request, kind: str, iri: str, catalogue: Catalogue, b
         query_href=lambda name, **values: f"{base}/api/queries/{name}?{urlencode(values)}")
     if kind == "country":
         context.update(country_context(view, catalogue, iri, day, base))
-    else:
+    elif kind == "instrument":
         context.update(instrument_context(view, catalogue, iri))
+    else:
+        context.update(kind_context(kind, view, catalogue, iri, day, label), kind=kind)
+        return TEMPLATES.get_template(f"kinds/{kind}.html").render(context)
     return TEMPLATES.get_template(f"{kind}.html").render(context)
 
 
