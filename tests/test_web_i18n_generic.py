@@ -22,7 +22,7 @@ from commit_kg.publish.ontology_doc import ontology_page
 from commit_kg.store import EmbeddedStore
 from commit_kg.web.i18n import catalogue as words_of
 
-PPC = "plan/spa2/ppc/4"  # a resource of a kind without a designed page
+GENERIC = "thematic-area/policy-cooperation"  # a resource of a kind without a designed page
 HTML = {"Accept": "text/html"}
 THAI = words_of("th")
 
@@ -60,7 +60,7 @@ def label(store: EmbeddedStore, iri: str, lang: str) -> str:
     return rows[0]["label"].value
 
 
-@pytest.mark.parametrize("path", [f"/id/{PPC}", "/ontology", "/sparql"])
+@pytest.mark.parametrize("path", [f"/id/{GENERIC}", "/ontology", "/sparql"])
 def test_each_generic_page_is_thai_when_asked_and_remembers_it(server: str, path: str):
     thai = httpx.get(f"{server}{path}", params={"lang": "th"}, headers=HTML, timeout=30)
     assert thai.status_code == 200 and thai.headers["content-type"].startswith("text/html")
@@ -84,22 +84,22 @@ def test_each_generic_page_is_thai_when_asked_and_remembers_it(server: str, path
     ({"Accept-Language": "th"}, {"lang": "en"}, "en"),
 ])
 def test_language_from_the_cookie_then_accept_language(server: str, headers, cookies, chosen):
-    for path in (f"/id/{PPC}", "/ontology", "/sparql"):
+    for path in (f"/id/{GENERIC}", "/ontology", "/sparql"):
         answer = httpx.get(f"{server}{path}", headers={**HTML, **headers}, cookies=cookies, timeout=30)
         assert Page(answer.text).lang == chosen and answer.headers["content-language"] == chosen, path
         assert "set-cookie" not in answer.headers
 
 
 def test_the_generic_resource_page_in_thai(server: str, store: EmbeddedStore):
-    text = httpx.get(f"{server}/id/{PPC}", params={"lang": "th"}, headers=HTML, timeout=30).text
+    text = httpx.get(f"{server}/id/{GENERIC}", params={"lang": "th"}, headers=HTML, timeout=30).text
     heading = text[text.index("<h1>"):text.index("</h1>")]
-    thai, english = label(store, ID + PPC, "th"), label(store, ID + PPC, "en")
+    thai, english = label(store, ID + GENERIC, "th"), label(store, ID + GENERIC, "en")
     assert heading.index(thai) < heading.index(english)  # its Thai name first, its English one beside it
     for word in ("Description", "Referenced by", "property", "value", "Also as:"):
         assert f">{THAI[word]}" in text or f"{THAI[word]} " in text, word
     for word in (">Description<", ">Referenced by<", "Also as:"):
         assert word not in text
-    english = httpx.get(f"{server}/id/{PPC}", params={"lang": "en"}, headers=HTML, timeout=30).text
+    english = httpx.get(f"{server}/id/{GENERIC}", params={"lang": "en"}, headers=HTML, timeout=30).text
     assert ">Description<" in english and ">Referenced by<" in english and "Also as:" in english
 
 
@@ -135,7 +135,7 @@ def test_the_sparql_form_in_thai_keeps_its_form_and_prefixes(server: str):
     assert all(f"<code>{name}:</code>" in text and namespace in text for name, namespace in PREFIXES.items())
 
 
-@pytest.mark.parametrize("path", [f"/id/{PPC}", "/ontology", "/sparql"])
+@pytest.mark.parametrize("path", [f"/id/{GENERIC}", "/ontology", "/sparql"])
 def test_an_unknown_language_is_a_clear_400(server: str, path: str):
     answer = httpx.get(f"{server}{path}", params={"lang": "fr"}, headers=HTML, timeout=30)
     assert answer.status_code == 400
@@ -144,7 +144,7 @@ def test_an_unknown_language_is_a_clear_400(server: str, path: str):
 
 
 def test_rdf_answers_do_not_change_with_the_language(server: str):
-    for path in (f"/id/{PPC}", "/ontology"):
+    for path in (f"/id/{GENERIC}", "/ontology"):
         plain = httpx.get(f"{server}{path}", headers={"Accept": "text/turtle"}, timeout=30)
         thai = httpx.get(f"{server}{path}", params={"lang": "th"},
                          headers={"Accept": "text/turtle", "Accept-Language": "th"}, timeout=30)
