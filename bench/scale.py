@@ -91,13 +91,14 @@ def build_once(world: Path, engine: str, cache: Path, profile: Path | None) -> d
     settings = Settings(data_dir=world, cache_dir=cache)
     days = tuple(settings.reference_days())
     phases: dict[str, float] = {}
-    clock = time.perf_counter()
+    cpu: dict[str, float] = {}  # CPU seconds of this process (all its threads): less bent by a busy machine
+    clock, cpu_clock = time.perf_counter(), time.process_time()
 
     def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        phases[name] = round(now - clock, 2)
-        clock = now
+        nonlocal clock, cpu_clock
+        now, cpu_now = time.perf_counter(), time.process_time()
+        phases[name], cpu[name] = round(now - clock, 2), round(cpu_now - cpu_clock, 2)
+        clock, cpu_clock = now, cpu_now
 
     started = clock
     ontology, data, shapes = (parse_folder(kind, folder) for kind, folder in
@@ -136,7 +137,7 @@ def build_once(world: Path, engine: str, cache: Path, profile: Path | None) -> d
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
         profile.write_text(text.getvalue(), encoding="utf-8")
     lap("validate")
-    record = {"engine": engine, "phases_s": phases, "total_s": round(time.perf_counter() - started, 2),
+    record = {"engine": engine, "phases_s": phases, "phases_cpu_s": cpu, "total_s": round(time.perf_counter() - started, 2),
               "peak_rss_mb": peak_rss_mb(), "data_triples": sum(len(f.quads) for f in data),
               "derived_triples": len(derived), "derived_by_graph": dict(by_graph), "store_quads": len(store),
               "verdict": verdict(result.results), "load_at_end": load()}
@@ -192,16 +193,17 @@ def verdict_check(folder: Path, states: int = 20) -> dict:
             "pyshacl": verdicts["pyshacl"], "turbo": verdicts["turbo"]}
 
 
-def timed(function, repeat: int = 3) -> tuple[float, object]:
-    """Median seconds of `repeat` calls (one call when it takes over 2 s), and the last answer."""
-    seconds, answer = [], None
+def timed(function, repeat: int = 3) -> tuple[float, float, object]:
+    """Median wall and CPU seconds of `repeat` calls (one call when it takes over 2 s), and the last answer."""
+    seconds, cpu, answer = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         answer = function()
         seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
         if seconds[0] > 2:
             break
-    return round(statistics.median(seconds), 4), answer
+    return round(statistics.median(seconds), 4), round(statistics.median(cpu), 4), answer
 
 
 def coverage_and_queries(world: Path, cache: Path) -> dict:
@@ -216,18 +218,19 @@ def coverage_and_queries(world: Path, cache: Path) -> dict:
     graph = build(settings)
     store = EmbeddedStore(graph.store)
     catalogue = Catalogue(settings.queries_dir)
-    index_s, index = timed(lambda: CoverageIndex(store), repeat=1)
-    pairs_s, answers = timed(lambda: index.pairs("mla", AS_OF))
+    index_s, index_cpu, index = timed(lambda: CoverageIndex(store), repeat=1)
+    pairs_s, pairs_cpu, answers = timed(lambda: index.pairs("mla", AS_OF))
     gaps_query = catalogue.get("coverage-gaps")
     values = {"kind": "mla", "as_of": AS_OF.isoformat(), "min_rank": "2"}
-    sparql_s, (_, rows) = timed(lambda: gaps_query.run(store, values))
+    sparql_s, sparql_cpu, (_, rows) = timed(lambda: gaps_query.run(store, values))
     ours = Counter(a.level for a in answers)
     # A pair with no basis at all has no ?level in the query's answer (MAX over no rows): that is "none".
     theirs = Counter(str(r.get("level") or "none") for r in rows)
     coverage = {"states": len(index.countries), "pairs": len(answers), "kind": "mla", "as_of": AS_OF.isoformat(),
-                "bases": len(index.bases), "index_build_s": index_s, "pairs_s": pairs_s,
+                "bases": len(index.bases), "index_build_s": index_s, "index_build_cpu_s": index_cpu, "pairs_s": pairs_s,
+                "pairs_cpu_s": pairs_cpu,
                 "gaps_below_regional": len(gaps(answers, "regional")), "levels": dict(sorted(ours.items())),
-                "sparql_coverage_gaps_s": sparql_s, "sparql_rows": len(rows), "sparql_levels": dict(sorted(theirs.items())),
+                "sparql_coverage_gaps_s": sparql_s, "sparql_coverage_gaps_cpu_s": sparql_cpu, "sparql_rows": len(rows), "sparql_levels": dict(sorted(theirs.items())),
                 "ratio_sparql_over_index": round(sparql_s / pairs_s, 1) if pairs_s else None, "load": load()}
     state = f"{SYNTHETIC}country/XAA"
     partner = store.select(f"SELECT ?b WHERE {{ ?i ck:party <{state}> , ?b FILTER (?b != <{state}>) }} LIMIT 1")[0]["b"].value
@@ -239,8 +242,8 @@ def coverage_and_queries(world: Path, cache: Path) -> dict:
     for query in sorted(catalogue.queries.values(), key=lambda q: q.name):
         if query.name in NO_PLANS:
             continue
-        seconds, (_, answer) = timed(lambda q=query: q.run(store, params.get(q.name, {})))
-        queries[query.name] = {"median_s": seconds, "rows": len(answer)}
+        seconds, cpu, (_, answer) = timed(lambda q=query: q.run(store, params.get(q.name, {})))
+        queries[query.name] = {"median_s": seconds, "cpu_s": cpu, "rows": len(answer)}
     return {"coverage": coverage, "named_queries": queries, "named_queries_skipped": list(NO_PLANS),
             "store_quads": len(graph.store), "load": load()}
 
@@ -278,7 +281,8 @@ def text_of(record: dict) -> str:
         if "error" in build:
             lines.append(f"build {build['engine']}: failed: {build['error'][-300:]}")
             continue
-        lines.append(f"build {build['engine']}: {build['total_s']} s, peak RSS {build['peak_rss_mb']} MB, phases {build['phases_s']}; "
+        lines.append(f"build {build['engine']}: {build['total_s']} s, peak RSS {build['peak_rss_mb']} MB, phases {build['phases_s']}"
+                     + (f" (CPU s {build['phases_cpu_s']})" if "phases_cpu_s" in build else "") + "; "
                      f"{build['data_triples']} data + {build['derived_triples']} derived triples; verdict conforms="
                      f"{build['verdict']['conforms']} {build['verdict']['counts']} ({build['load_at_start']} at start)")
     if "verdict_check" in record:
@@ -290,11 +294,13 @@ def text_of(record: dict) -> str:
     if "coverage" in record:
         c = record["coverage"]
         lines.append(f"coverage {c['kind']} on {c['as_of']}, {c['states']} states, {c['pairs']} pairs: index built in "
-                     f"{c['index_build_s']} s ({c['bases']} bases), all pairs in {c['pairs_s']} s; the coverage-gaps "
+                     f"{c['index_build_s']} s ({c['bases']} bases), all pairs in {c['pairs_s']} s"
+                     + (f" (CPU {c['pairs_cpu_s']} s)" if "pairs_cpu_s" in c else "") + "; the coverage-gaps "
                      f"query in SPARQL {c['sparql_coverage_gaps_s']} s ({c['ratio_sparql_over_index']}x); levels "
                      f"{c['levels']} vs SPARQL {c['sparql_levels']} ({c['load']})")
     for name, q in record.get("named_queries", {}).items():
-        lines.append(f"named query {name}: {q['median_s']} s, {q['rows']} rows")
+        lines.append(f"named query {name}: {q['median_s']} s" + (f" (CPU {q['cpu_s']} s)" if "cpu_s" in q else "")
+                     + f", {q['rows']} rows")
     if "http" in record:
         h = record["http"]
         lines.append(f"HTTP (embedded backend, {h['settings']}): start from cache {h['start_from_cache_s']} s ({h['load']})")
@@ -313,6 +319,8 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES), help="SHACL engines to compare: pyshacl,turbo")
     parser.add_argument("--profile", action="store_true", help="cProfile each validation (bench/results/scale-{size}-{engine}.prof.txt)")
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--no-queries", action="store_true", help="skip coverage, named queries and HTTP")
+    parser.add_argument("--tag", default="", help="added to the results' file names (scale-{size}-{tag})")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--child-build", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
@@ -345,16 +353,17 @@ def main() -> None:
             record["ratios"] = {"validate pyshacl/turbo": round(done["pyshacl"]["phases_s"]["validate"]
                                                                 / max(done["turbo"]["phases_s"]["validate"], 0.01), 1),
                                 "same verdict": done["pyshacl"]["verdict"] == done["turbo"]["verdict"]}
-        if set(args.engines.split(",")) == set(ENGINES):
+        if set(args.engines.split(",")) == set(ENGINES) and not args.no_queries:
             record["verdict_check"] = verdict_check(Path(tmp))
             print(f"verdict check: {record['verdict_check']['violations']}, same: {record['verdict_check']['same_verdict']}")
-        if any(build["verdict"]["conforms"] for build in done.values()):
+        if not args.no_queries and any(build["verdict"]["conforms"] for build in done.values()):
             record.update(coverage_and_queries(world, cache))
             if not args.no_http:
                 record["http"] = http(world, cache, args.duration)
     record["load_at_end"] = load()
-    publish(f"scale-{args.size}", record, quiet=True)
-    (Path(__file__).parent / "results" / f"scale-{args.size}.txt").write_text(text_of(record), encoding="utf-8")
+    name = f"scale-{args.size}" + (f"-{args.tag}" if args.tag else "")
+    publish(name, record, quiet=True)
+    (Path(__file__).parent / "results" / f"{name}.txt").write_text(text_of(record), encoding="utf-8")
     print(text_of(record))
 
 
