@@ -8,7 +8,8 @@ project's real gate; the first engine whose verdict passes writes the build cach
 steps and the server start (both must give the same verdict, which the record shows).
 Writes bench/results/scale-{size}.json and scale-{size}.txt.
 
-Run: python3 -m bench.scale --size 1M [--states 193] [--world DIR] [--engines pyshacl,turbo] [--no-http]
+Run: python3 -m bench.scale --size 1M [--states 193] [--world DIR] [--engines turbo,pyshacl] [--no-http]
+     python3 -m bench.scale --size 10M --load-only   (generate and load only: its build does not fit in memory)
 Needs: pip install pyshacl-turbo; apt-get install wrk (HTTP part).
 """
 
@@ -274,6 +275,17 @@ def http(world: Path, cache: Path, duration: int) -> dict:
             "http_workers": 2}, "load": load()}
 
 
+def load_only(world: Path) -> dict:
+    """Only load the world into an in-memory pyoxigraph store (what serving it would hold), for sizes
+    whose build does not fit in memory: seconds and the process's peak RSS."""
+    start = time.perf_counter()
+    store = ox.Store()
+    for path in sorted(world.glob("*.ttl")):
+        store.bulk_load(path=path, format=ox.RdfFormat.TURTLE)
+    return {"triples": len(store), "bytes": sum(p.stat().st_size for p in world.glob("*.ttl")),
+            "bulk_load_s": round(time.perf_counter() - start, 1), "peak_rss_mb": peak_rss_mb(), "load": load()}
+
+
 def text_of(record: dict) -> str:
     lines = [f"scale benchmark, {record['size']} world ({record['world']['states']} states), {record['when']}",
              f"machine: {os.cpu_count()} cores; {record['load_at_start']} at start, {record.get('load_at_end', '…')} at end"]
@@ -320,6 +332,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile each validation (bench/results/scale-{size}-{engine}.prof.txt)")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--no-queries", action="store_true", help="skip coverage, named queries and HTTP")
+    parser.add_argument("--load-only", action="store_true", help="only generate and load into pyoxigraph (for 10M)")
     parser.add_argument("--tag", default="", help="added to the results' file names (scale-{size}-{tag})")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--child-build", choices=ENGINES, help=argparse.SUPPRESS)
@@ -343,6 +356,11 @@ def main() -> None:
             record["world"] = {"folder": str(world), "states": args.states}
         cache = Path(tmp) / "cache"
         results = Path(__file__).parent / "results"
+        if args.load_only:
+            record["load_only"] = load_only(world)
+            print(json.dumps(record))
+            publish(f"scale-{args.size}-load", record, quiet=True)
+            return
         record["builds"] = []
         for engine in args.engines.split(","):
             profile = results / f"scale-{args.size}-{engine}.prof.txt" if args.profile else None
