@@ -10,6 +10,7 @@ Writes bench/results/scale-{size}.json and scale-{size}.txt.
 
 Run: python3 -m bench.scale --size 1M [--states 193] [--world DIR] [--engines turbo,pyshacl] [--no-http]
      python3 -m bench.scale --size 10M --load-only   (generate and load only: its build does not fit in memory)
+     python3 -m bench.scale --size 1M --states 200 --coverage-only   (the coverage matrix alone)
 Needs: pip install pyshacl-turbo; apt-get install wrk (HTTP part).
 """
 
@@ -275,6 +276,26 @@ def http(world: Path, cache: Path, duration: int) -> dict:
             "http_workers": 2}, "load": load()}
 
 
+def coverage_only(world: Path) -> dict:
+    """The coverage matrix alone, on the world parsed and derived without validation (for a state count
+    whose full run is not needed): the index's build and three matrices, wall and CPU seconds."""
+    from commit_kg.build import quads_of
+    from commit_kg.coverage import CoverageIndex
+    from commit_kg.derive import derive
+    from commit_kg.loading import parse_folder
+    from commit_kg.store import EmbeddedStore
+
+    settings = Settings(data_dir=world)
+    store = ox.Store()
+    store.extend(quads_of(parse_folder("ontology", settings.ontology_dir)) + quads_of(parse_folder("data", world)))
+    store.extend(derive(store, settings.reference_days()))
+    index_s, index_cpu, index = timed(lambda: CoverageIndex(EmbeddedStore(store)), repeat=1)
+    pairs_s, pairs_cpu, answers = timed(lambda: index.pairs("mla", AS_OF))
+    return {"states": len(index.countries), "pairs": len(answers), "bases": len(index.bases), "kind": "mla",
+            "as_of": AS_OF.isoformat(), "index_build_s": index_s, "index_build_cpu_s": index_cpu,
+            "pairs_s": pairs_s, "pairs_cpu_s": pairs_cpu, "load": load()}
+
+
 def load_only(world: Path) -> dict:
     """Only load the world into an in-memory pyoxigraph store (what serving it would hold), for sizes
     whose build does not fit in memory: seconds and the process's peak RSS."""
@@ -333,6 +354,7 @@ def main() -> None:
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--no-queries", action="store_true", help="skip coverage, named queries and HTTP")
     parser.add_argument("--load-only", action="store_true", help="only generate and load into pyoxigraph (for 10M)")
+    parser.add_argument("--coverage-only", action="store_true", help="only the coverage matrix (e.g. --states 200)")
     parser.add_argument("--tag", default="", help="added to the results' file names (scale-{size}-{tag})")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--child-build", choices=ENGINES, help=argparse.SUPPRESS)
@@ -356,11 +378,12 @@ def main() -> None:
             record["world"] = {"folder": str(world), "states": args.states}
         cache = Path(tmp) / "cache"
         results = Path(__file__).parent / "results"
-        if args.load_only:
-            record["load_only"] = load_only(world)
-            print(json.dumps(record))
-            publish(f"scale-{args.size}-load", record, quiet=True)
-            return
+        for flag, step in (("load_only", load_only), ("coverage_only", coverage_only)):
+            if getattr(args, flag):
+                record[flag] = step(world)
+                print(json.dumps(record))
+                publish(f"scale-{args.size}-{args.states}states-{flag.replace('_', '-')}", record, quiet=True)
+                return
         record["builds"] = []
         for engine in args.engines.split(","):
             profile = results / f"scale-{args.size}-{engine}.prof.txt" if args.profile else None
