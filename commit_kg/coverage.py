@@ -19,7 +19,7 @@ bilateral > regional > UNTOC > none, each backed by instruments in force on the 
 - an instrument's state that cannot be decided on a date is reported with its reason: which
   participation or instrument lacks which date, with its IRI and what is known of it (`Part`).
 
-`bases(store)` reads the candidate instruments once per graph; `assess(...)` evaluates them for a date.
+`bases(store)` reads the candidate instruments once per graph; `assess(...)` evaluates them, by pair, for a date.
 """
 
 from __future__ import annotations
@@ -269,14 +269,21 @@ def bases(store: EmbeddedStore) -> list[Basis]:
     return found
 
 
-def assess(candidates: list[Basis], countries: dict[str, str], kind: str, as_of: datetime.date) -> list[PairCoverage]:
-    """The 15 pair answers for one kind and date, from the candidate bases."""
+def by_pair(candidates: list[Basis], kind: str) -> dict[tuple[str, str], list[Basis]]:
+    """The candidate bases of one kind, by pair."""
     kind_iri = KINDS[kind]
-    by_pair: dict[tuple[str, str], list[Basis]] = defaultdict(list)
+    found: dict[tuple[str, str], list[Basis]] = defaultdict(list)
     # Oldest first, then by IRI: the same order whatever order the store returned the rows in.
     for basis in sorted(candidates, key=lambda c: (c.start.earliest or datetime.date.max, c.instrument)):
         if basis.kind == kind_iri:
-            by_pair[basis.pair].append(basis)
+            found[basis.pair].append(basis)
+    return found
+
+
+def assess(by_pair: dict[tuple[str, str], list[Basis]], countries: dict[str, str], kind: str,
+           as_of: datetime.date) -> list[PairCoverage]:
+    """The answer of every pair of members (15 for COMMIT) for one kind and date, from the candidate
+    bases of that kind by pair (`by_pair`)."""
     answers = []
     for a, b in itertools.combinations(sorted(countries, key=countries.get), 2):
         pair = (a, b) if a < b else (b, a)
@@ -300,11 +307,14 @@ class CoverageIndex:
     def __init__(self, store: EmbeddedStore) -> None:
         self.countries = members(store)
         self.bases = bases(store)
+        # Grouped once, not on every call: at 193 states (~97,000 bases) the grouping was a fifth of the
+        # CPU time of one matrix (bench/scale.py; bench/README.md "Scale").
+        self.by_kind = {kind: by_pair(self.bases, kind) for kind in KINDS}
 
     def pairs(self, kind: str, as_of: datetime.date) -> list[PairCoverage]:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
-        return assess(self.bases, self.countries, kind, as_of)
+        return assess(self.by_kind[kind], self.countries, kind, as_of)
 
 
 def gaps(answers: list[PairCoverage], min_level: str) -> list[PairCoverage]:

@@ -1,0 +1,412 @@
+"""Scale benchmark on a synthetic world (bench/world.py): build + SHACL integrity gate (time and peak
+RSS, pySHACL against pyshacl-turbo on the same inputs, same verdict required), the coverage matrix
+of all pairs for one kind and date (CoverageIndex against the coverage-gaps named query in SPARQL),
+the named queries, and HTTP throughput of the embedded backend under wrk (bench/http.py's machinery).
+
+Each engine's build runs in its own process, so its peak RSS is its own. The pySHACL build is the
+project's real gate; the first engine whose verdict passes writes the build cache, from which the later
+steps and the server start (both must give the same verdict, which the record shows).
+Writes bench/results/scale-{size}.json and scale-{size}.txt.
+
+Run: python3 -m bench.scale --size 1M [--states 193] [--world DIR] [--engines turbo,pyshacl] [--no-http]
+     python3 -m bench.scale --size 10M --load-only   (generate and load only: its build does not fit in memory)
+     python3 -m bench.scale --size 1M --states 200 --coverage-only   (the coverage matrix alone)
+Needs: pip install pyshacl-turbo; apt-get install wrk (HTTP part).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime
+import io
+import json
+import os
+import pstats
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from bench.results_file import publish
+from bench.world import SYNTHETIC, generate, parse_count
+from commit_kg.namespaces import GRAPH, ID
+from commit_kg.settings import Settings
+
+ENGINES = ("turbo", "pyshacl")  # turbo first: it fills the cache sooner
+MEMORY_CAP_GB = 10  # address space of the pySHACL build process
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+AS_OF = datetime.date(2024, 1, 1)
+# Named queries about plans and PPCs have nothing to answer in a world of states and instruments.
+NO_PLANS = ("plan-ppcs", "ppc-activities", "ppc-lineage-backward", "ppc-lineage-forward", "ppc-targets")
+
+
+def load() -> str:
+    return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def verdict(results: list) -> dict:
+    """What the gate decides, comparable across engines: the violations (focus node, shape name,
+    path) and how many findings of each severity."""
+    violations = sorted({(r.focus_node, r.name, r.path or "") for r in results if r.severity == "violation"})
+    return {"conforms": not violations, "violations": [list(v) for v in violations],
+            "counts": dict(sorted(Counter(r.severity for r in results).items()))}
+
+
+def into_default_graph(store: ox.Store, graphs: list[ox.NamedNode]) -> None:
+    """Copy these named graphs, and the class hierarchy (what pySHACL's ont_graph supplies), into the
+    store's default graph, which is what pyshacl-turbo validates; in Rust, making no Python objects."""
+    for graph in graphs:
+        store.update(f"ADD <{graph.value}> TO DEFAULT")
+    store.update(f"INSERT {{ ?a <{RDFS_SUBCLASS}> ?b }} WHERE {{ GRAPH ?g {{ ?a <{RDFS_SUBCLASS}> ?b }} }}")
+
+
+def default_graph_store(quads: list[ox.Quad]) -> ox.Store:
+    """The quads' triples in the default graph of a new store. (Given an rdflib shapes graph and a
+    pyoxigraph data store together, pyshacl-turbo 0.6.5 told "1" from "1"^^xsd:string and reported sh:in
+    violations that pySHACL does not: both go in as stores.)"""
+    store = ox.Store()
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    return store
+
+
+def build_once(world: Path, engine: str, cache: Path, profile: Path | None) -> dict:
+    """Parse, derive and validate like commit_kg.build.assemble, timing each phase; the pySHACL run
+    also saves the build cache entry that `serve` opens."""
+    from commit_kg import build as build_module
+    from commit_kg.derive import derive
+    from commit_kg.loading import parse_folder
+    from commit_kg.store_cache import StoreCache, inputs_of
+    from commit_kg.validation import ValidationResult, read_results, to_rdflib, validate
+
+    settings = Settings(data_dir=world, cache_dir=cache)
+    days = tuple(settings.reference_days())
+    phases: dict[str, float] = {}
+    cpu: dict[str, float] = {}  # CPU seconds of this process (all its threads): less bent by a busy machine
+    clock, cpu_clock = time.perf_counter(), time.process_time()
+
+    def lap(name: str) -> None:
+        nonlocal clock, cpu_clock
+        now, cpu_now = time.perf_counter(), time.process_time()
+        phases[name], cpu[name] = round(now - clock, 2), round(cpu_now - cpu_clock, 2)
+        clock, cpu_clock = now, cpu_now
+
+    started = clock
+    ontology, data, shapes = (parse_folder(kind, folder) for kind, folder in
+                              (("ontology", settings.ontology_dir), ("data", world), ("shapes", settings.shapes_dir)))
+    store = ox.Store()
+    store.extend(build_module.quads_of(ontology) + build_module.quads_of(data))
+    lap("parse_and_load")
+    derived = derive(store, list(days))
+    store.extend(derived)
+    lap("derive")
+    by_graph = Counter(q.graph_name.value.removeprefix(GRAPH) for q in derived)
+    profiler = cProfile.Profile() if profile else None
+    if engine == "pyshacl":  # as the build does: rdflib graphs
+        data_graph = to_rdflib(build_module.quads_of(data) + derived)
+        shapes_graph, ontology_graph = to_rdflib(build_module.quads_of(shapes)), to_rdflib(build_module.quads_of(ontology))
+        lap("to_rdflib")
+        if profiler:
+            profiler.enable()
+        result = validate(data_graph, shapes_graph, ontology_graph)
+    else:  # pyshacl-turbo reads pyoxigraph stores: no rdflib graph is made
+        import pyshacl_turbo
+
+        into_default_graph(store, sorted({f.graph for f in data} | {q.graph_name for q in derived}, key=str))
+        shapes_store = default_graph_store(build_module.quads_of(shapes))
+        lap("to_oxigraph_default_graph")
+        if profiler:
+            profiler.enable()
+        _, report, _ = pyshacl_turbo.validate(store, shacl_graph=shapes_store, inference="none", advanced=True,
+                                              allow_warnings=True, do_owl_imports=False)
+        shapes_graph = to_rdflib(build_module.quads_of(shapes))  # for the shape names of the findings
+        result = ValidationResult(report=report, results=read_results(report, shapes_graph))
+        store.update("CLEAR DEFAULT")  # the served graph has no default-graph copy
+    if profiler:
+        profiler.disable()
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
+        profile.write_text(text.getvalue(), encoding="utf-8")
+    lap("validate")
+    record = {"engine": engine, "phases_s": phases, "phases_cpu_s": cpu, "total_s": round(time.perf_counter() - started, 2),
+              "peak_rss_mb": peak_rss_mb(), "data_triples": sum(len(f.quads) for f in data),
+              "derived_triples": len(derived), "derived_by_graph": dict(by_graph), "store_quads": len(store),
+              "verdict": verdict(result.results), "load_at_end": load()}
+    inputs = inputs_of(settings, days)
+    if result.conforms and not StoreCache(cache).entry(inputs.key).is_dir():  # the first engine that passes fills it
+        every = ontology + data + shapes
+        graph = build_module.BuiltGraph(store, result, days, tuple(f.path for f in every),
+                                        build_module.version_of(every) + days[-1].strftime("%Y%m%d"))
+        StoreCache(cache).save(inputs, graph)
+    return record
+
+
+def run_build(world: Path, engine: str, cache: Path, profile: Path | None) -> dict:
+    """One engine's build in a fresh process, so that its peak RSS is its own."""
+    command = [sys.executable, "-m", "bench.scale", "--child-build", engine, "--world", str(world), "--cache", str(cache)]
+    if profile:
+        command += ["--profile-to", str(profile)]
+    before = load()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"engine": engine, "error": done.stderr[-2000:], "load_at_start": before}
+    return {**json.loads(done.stdout.splitlines()[-1]), "load_at_start": before}
+
+
+# Facts that break integrity shapes in four ways, added to a small world to check that both engines
+# refuse the same nodes for the same rules (on a world that conforms, "same verdict" says little).
+BROKEN = f"""@prefix ck: <https://w3id.org/commit-kg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{SYNTHETIC}instrument/broken/three-parties> a ck:LegalInstrument , ck:Treaty , ck:BilateralInstrument ;
+  rdfs:label "Synthetic broken treaty"@en ; ck:party <{SYNTHETIC}country/XAA> , <{SYNTHETIC}country/XAB> , <{SYNTHETIC}country/XAC> ;
+  ck:confidence <{ID}confidence/low> ; dcterms:source <{SYNTHETIC}source/states> .
+<{SYNTHETIC}country/XAA> ck:iso3166Alpha3 "xaa" .
+<{SYNTHETIC}participation/broken> a ck:Participation ; ck:confidence <{ID}confidence/low> ;
+  dcterms:source <{SYNTHETIC}source/states> .
+<{SYNTHETIC}assessment/broken> a ck:CriterionAssessment ; ck:assessedCountry <{SYNTHETIC}country/XAB> ;
+  ck:criterion <{ID}criterion/1> ; ck:assessedOn "2020-01-01"^^<http://www.w3.org/2001/XMLSchema#date> ;
+  ck:assessmentStatus <{ID}assessment-status/excellent> ; ck:confidence <{ID}confidence/low> ;
+  dcterms:source <{SYNTHETIC}source/states> .
+"""
+
+
+def verdict_check(folder: Path, states: int = 20) -> dict:
+    """Both engines on a small world with BROKEN added: the same violations, or not."""
+    world = folder / "broken-world"
+    generate(world, 4000, states, treaties=10)
+    (world / "synthetic-broken.ttl").write_text(BROKEN, encoding="utf-8")
+    runs = {engine: run_build(world, engine, folder / "broken-cache", None) for engine in ENGINES}
+    verdicts = {engine: run.get("verdict") for engine, run in runs.items()}
+    return {"states": states, "violations": {e: len(v["violations"]) if v else None for e, v in verdicts.items()},
+            "same_verdict": verdicts["pyshacl"] == verdicts["turbo"] and verdicts["pyshacl"] is not None,
+            "validate_s": {e: r.get("phases_s", {}).get("validate") for e, r in runs.items()},
+            "pyshacl": verdicts["pyshacl"], "turbo": verdicts["turbo"]}
+
+
+def timed(function, repeat: int = 3) -> tuple[float, float, object]:
+    """Median wall and CPU seconds of `repeat` calls (one call when it takes over 2 s), and the last answer."""
+    seconds, cpu, answer = [], [], None
+    for _ in range(repeat):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        answer = function()
+        seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
+        if seconds[0] > 2:
+            break
+    return round(statistics.median(seconds), 4), round(statistics.median(cpu), 4), answer
+
+
+def coverage_and_queries(world: Path, cache: Path) -> dict:
+    """On the cached build: the coverage matrix (CoverageIndex, and the same in SPARQL by the
+    coverage-gaps named query), then every named query that has something to answer here."""
+    from commit_kg.build import build
+    from commit_kg.catalogue import Catalogue
+    from commit_kg.coverage import CoverageIndex, gaps
+    from commit_kg.store import EmbeddedStore
+
+    settings = Settings(data_dir=world, cache_dir=cache)
+    graph = build(settings)
+    store = EmbeddedStore(graph.store)
+    catalogue = Catalogue(settings.queries_dir)
+    index_s, index_cpu, index = timed(lambda: CoverageIndex(store), repeat=1)
+    pairs_s, pairs_cpu, answers = timed(lambda: index.pairs("mla", AS_OF))
+    gaps_query = catalogue.get("coverage-gaps")
+    values = {"kind": "mla", "as_of": AS_OF.isoformat(), "min_rank": "2"}
+    sparql_s, sparql_cpu, (_, rows) = timed(lambda: gaps_query.run(store, values))
+    ours = Counter(a.level for a in answers)
+    # A pair with no basis at all has no ?level in the query's answer (MAX over no rows): that is "none".
+    theirs = Counter(str(r.get("level") or "none") for r in rows)
+    coverage = {"states": len(index.countries), "pairs": len(answers), "kind": "mla", "as_of": AS_OF.isoformat(),
+                "bases": len(index.bases), "index_build_s": index_s, "index_build_cpu_s": index_cpu, "pairs_s": pairs_s,
+                "pairs_cpu_s": pairs_cpu,
+                "gaps_below_regional": len(gaps(answers, "regional")), "levels": dict(sorted(ours.items())),
+                "sparql_coverage_gaps_s": sparql_s, "sparql_coverage_gaps_cpu_s": sparql_cpu, "sparql_rows": len(rows), "sparql_levels": dict(sorted(theirs.items())),
+                "ratio_sparql_over_index": round(sparql_s / pairs_s, 1) if pairs_s else None, "load": load()}
+    state = f"{SYNTHETIC}country/XAA"
+    partner = store.select(f"SELECT ?b WHERE {{ ?i ck:party <{state}> , ?b FILTER (?b != <{state}>) }} LIMIT 1")[0]["b"].value
+    instrument = f"{SYNTHETIC}instrument/multilateral/0"
+    params = {"country-instruments": {"country": state}, "country-multilateral": {"country": state},
+              "pair-instruments": {"country_a": state, "country_b": partner}, "instrument-parties": {"instrument": instrument},
+              "coverage-gaps": values, "criteria-table": {"as_of": AS_OF.isoformat()}}
+    queries = {}
+    for query in sorted(catalogue.queries.values(), key=lambda q: q.name):
+        if query.name in NO_PLANS:
+            continue
+        seconds, cpu, (_, answer) = timed(lambda q=query: q.run(store, params.get(q.name, {})))
+        queries[query.name] = {"median_s": seconds, "cpu_s": cpu, "rows": len(answer)}
+    return {"coverage": coverage, "named_queries": queries, "named_queries_skipped": list(NO_PLANS),
+            "store_quads": len(graph.store), "load": load()}
+
+
+def http(world: Path, cache: Path, duration: int) -> dict:
+    """Our service on the cached world build under wrk (bench/http.py): SPARQL and REST."""
+    from bench import http as bench_http
+
+    args = argparse.Namespace(connections=4, duration=duration)
+    port = bench_http.free_port()
+    ours = bench_http.Endpoint("commit-kg", f"http://127.0.0.1:{port}", "/sparql")
+    env = {"COMMIT_KG_DATA_DIR": str(world), "COMMIT_KG_CACHE_DIR": str(cache), "COMMIT_KG_HTTP_WORKERS": "2"}
+    state = f"{SYNTHETIC}country/XAA"
+    label = 'SELECT ?thing WHERE { ?thing <http://www.w3.org/2000/01/rdf-schema#label> "Synthetic State XAA"@en }'
+    count = "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
+    paths = {"label lookup (SPARQL)": f"/sparql?query={urllib.parse.quote(label, safe='')}",
+             "count by class (SPARQL)": f"/sparql?query={urllib.parse.quote(count, safe='')}",
+             "country-instruments (REST)": "/api/queries/country-instruments?" + urllib.parse.urlencode({"country": state}),
+             "coverage matrix mla (REST /api/coverage)": f"/api/coverage?kind=mla&as_of={AS_OF.isoformat()}"}
+    runs = {}
+    with tempfile.TemporaryDirectory() as tmp, bench_http.running(bench_http.ours_command(port), ours.url, env) as start_s:
+        for name, path in paths.items():
+            accept = bench_http.JSON_RESULTS if path.startswith("/sparql") else "application/json"
+            runs[name] = {mode: bench_http.wrk(ours, path, mode == "unique" and path.startswith("/sparql"), args, Path(tmp), accept)
+                          for mode in (("unique", "repeated") if path.startswith("/sparql") else ("repeated",))}
+            print(f"  {name}: {runs[name]}", flush=True)
+    return {"start_from_cache_s": round(start_s, 2), "runs": runs, "settings": {"connections": 4, "duration_s": duration,
+            "http_workers": 2}, "load": load()}
+
+
+def coverage_only(world: Path) -> dict:
+    """The coverage matrix alone, on the world parsed and derived without validation (for a state count
+    whose full run is not needed): the index's build and three matrices, wall and CPU seconds."""
+    from commit_kg.build import quads_of
+    from commit_kg.coverage import CoverageIndex
+    from commit_kg.derive import derive
+    from commit_kg.loading import parse_folder
+    from commit_kg.store import EmbeddedStore
+
+    settings = Settings(data_dir=world)
+    store = ox.Store()
+    store.extend(quads_of(parse_folder("ontology", settings.ontology_dir)) + quads_of(parse_folder("data", world)))
+    store.extend(derive(store, settings.reference_days()))
+    index_s, index_cpu, index = timed(lambda: CoverageIndex(EmbeddedStore(store)), repeat=1)
+    pairs_s, pairs_cpu, answers = timed(lambda: index.pairs("mla", AS_OF))
+    return {"states": len(index.countries), "pairs": len(answers), "bases": len(index.bases), "kind": "mla",
+            "as_of": AS_OF.isoformat(), "index_build_s": index_s, "index_build_cpu_s": index_cpu,
+            "pairs_s": pairs_s, "pairs_cpu_s": pairs_cpu, "load": load()}
+
+
+def load_only(world: Path) -> dict:
+    """Only load the world into an in-memory pyoxigraph store (what serving it would hold), for sizes
+    whose build does not fit in memory: seconds and the process's peak RSS."""
+    start = time.perf_counter()
+    store = ox.Store()
+    for path in sorted(world.glob("*.ttl")):
+        store.bulk_load(path=path, format=ox.RdfFormat.TURTLE)
+    return {"triples": len(store), "bytes": sum(p.stat().st_size for p in world.glob("*.ttl")),
+            "bulk_load_s": round(time.perf_counter() - start, 1), "peak_rss_mb": peak_rss_mb(), "load": load()}
+
+
+def text_of(record: dict) -> str:
+    lines = [f"scale benchmark, {record['size']} world ({record['world']['states']} states), {record['when']}",
+             f"machine: {os.cpu_count()} cores; {record['load_at_start']} at start, {record.get('load_at_end', '…')} at end"]
+    for build in record["builds"]:
+        if "error" in build:
+            lines.append(f"build {build['engine']}: failed: {build['error'][-300:]}")
+            continue
+        lines.append(f"build {build['engine']}: {build['total_s']} s, peak RSS {build['peak_rss_mb']} MB, phases {build['phases_s']}"
+                     + (f" (CPU s {build['phases_cpu_s']})" if "phases_cpu_s" in build else "") + "; "
+                     f"{build['data_triples']} data + {build['derived_triples']} derived triples; verdict conforms="
+                     f"{build['verdict']['conforms']} {build['verdict']['counts']} ({build['load_at_start']} at start)")
+    if "verdict_check" in record:
+        check = record["verdict_check"]
+        lines.append(f"verdict check on a {check['states']}-state world with 4 kinds of broken facts: violations "
+                     f"{check['violations']}, same verdict: {check['same_verdict']}")
+    for key, value in record.get("ratios", {}).items():
+        lines.append(f"ratio {key}: {value}")
+    if "coverage" in record:
+        c = record["coverage"]
+        lines.append(f"coverage {c['kind']} on {c['as_of']}, {c['states']} states, {c['pairs']} pairs: index built in "
+                     f"{c['index_build_s']} s ({c['bases']} bases), all pairs in {c['pairs_s']} s"
+                     + (f" (CPU {c['pairs_cpu_s']} s)" if "pairs_cpu_s" in c else "") + "; the coverage-gaps "
+                     f"query in SPARQL {c['sparql_coverage_gaps_s']} s ({c['ratio_sparql_over_index']}x); levels "
+                     f"{c['levels']} vs SPARQL {c['sparql_levels']} ({c['load']})")
+    for name, q in record.get("named_queries", {}).items():
+        lines.append(f"named query {name}: {q['median_s']} s" + (f" (CPU {q['cpu_s']} s)" if "cpu_s" in q else "")
+                     + f", {q['rows']} rows")
+    if "http" in record:
+        h = record["http"]
+        lines.append(f"HTTP (embedded backend, {h['settings']}): start from cache {h['start_from_cache_s']} s ({h['load']})")
+        for name, modes in h["runs"].items():
+            for mode, r in modes.items():
+                lines.append(f"  {name} {mode}: {r['requests_per_s']} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
+                             f"{r['errors']} errors")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="1M", help="triples of the synthetic world (1M, 10M, 250k)")
+    parser.add_argument("--states", type=int, default=193)
+    parser.add_argument("--world", type=Path, help="an existing world folder (default: generate one in a temporary folder)")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="SHACL engines to compare: pyshacl,turbo")
+    parser.add_argument("--profile", action="store_true", help="cProfile each validation (bench/results/scale-{size}-{engine}.prof.txt)")
+    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--no-queries", action="store_true", help="skip coverage, named queries and HTTP")
+    parser.add_argument("--load-only", action="store_true", help="only generate and load into pyoxigraph (for 10M)")
+    parser.add_argument("--coverage-only", action="store_true", help="only the coverage matrix (e.g. --states 200)")
+    parser.add_argument("--tag", default="", help="added to the results' file names (scale-{size}-{tag})")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--child-build", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_build:
+        if args.child_build == "pyshacl":  # a shared machine: past this, MemoryError ends the run, not the machine
+            resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_GB << 30, MEMORY_CAP_GB << 30))
+        print(json.dumps(build_once(args.world, args.child_build, args.cache, args.profile_to)))
+        return
+    record: dict = {"size": args.size, "when": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                    "load_at_start": load()}
+    with tempfile.TemporaryDirectory(prefix="commit-kg-scale-") as tmp:
+        world = args.world or Path(tmp) / "world"
+        if args.world is None:
+            start = time.perf_counter()
+            sizes = generate(world, parse_count(args.size), args.states)
+            record["world"] = {**vars(sizes), "generate_s": round(time.perf_counter() - start, 1)}
+        else:
+            record["world"] = {"folder": str(world), "states": args.states}
+        cache = Path(tmp) / "cache"
+        results = Path(__file__).parent / "results"
+        for flag, step in (("load_only", load_only), ("coverage_only", coverage_only)):
+            if getattr(args, flag):
+                record[flag] = step(world)
+                print(json.dumps(record))
+                publish(f"scale-{args.size}-{args.states}states-{flag.replace('_', '-')}", record, quiet=True)
+                return
+        record["builds"] = []
+        for engine in args.engines.split(","):
+            profile = results / f"scale-{args.size}-{engine}.prof.txt" if args.profile else None
+            record["builds"].append(run_build(world, engine, cache, profile))
+            print(text_of(record).splitlines()[-1], flush=True)
+        done = {b["engine"]: b for b in record["builds"] if "error" not in b}
+        if "pyshacl" in done and "turbo" in done:
+            record["ratios"] = {"validate pyshacl/turbo": round(done["pyshacl"]["phases_s"]["validate"]
+                                                                / max(done["turbo"]["phases_s"]["validate"], 0.01), 1),
+                                "same verdict": done["pyshacl"]["verdict"] == done["turbo"]["verdict"]}
+        if set(args.engines.split(",")) == set(ENGINES) and not args.no_queries:
+            record["verdict_check"] = verdict_check(Path(tmp))
+            print(f"verdict check: {record['verdict_check']['violations']}, same: {record['verdict_check']['same_verdict']}")
+        if not args.no_queries and any(build["verdict"]["conforms"] for build in done.values()):
+            record.update(coverage_and_queries(world, cache))
+            if not args.no_http:
+                record["http"] = http(world, cache, args.duration)
+    record["load_at_end"] = load()
+    name = f"scale-{args.size}" + (f"-{args.tag}" if args.tag else "")
+    publish(name, record, quiet=True)
+    (Path(__file__).parent / "results" / f"{name}.txt").write_text(text_of(record), encoding="utf-8")
+    print(text_of(record))
+
+
+if __name__ == "__main__":
+    main()
