@@ -143,7 +143,14 @@ class World:
                    f"  skos:prefLabel \"{name}\"@en , \"รัฐสังเคราะห์ {code}\"@th ;\n"
                    f"  ck:iso3166Alpha2 \"X{code[2]}\" ; ck:iso3166Alpha3 \"{code}\" ; ck:unM49 \"{900 + i % 100:03d}\" ;\n"
                    f"  owl:sameAs <http://www.wikidata.org/entity/Q{900_000_000_000 + i}> ;\n"
+                   f"  ck:qualifiedLink <{SYNTHETIC}link/{code}> ;\n"
                    f"  skos:editorialNote \"{self.note}\"@en ;\n"
+                   f"  {LOW} ; dcterms:source <{SYNTHETIC}source/states> .\n"
+                   # the link's record, as data/alignments/ has one for each link (shapes/integrity.ttl)
+                   f"<{SYNTHETIC}link/{code}> a ck:ExternalLink ;\n"
+                   f"  ck:linkPredicate \"http://www.w3.org/2002/07/owl#sameAs\"^^xsd:anyURI ;\n"
+                   f"  ck:linkTarget <http://www.wikidata.org/entity/Q{900_000_000_000 + i}> ;\n"
+                   f"  ck:linkBasis ck:PatternDerivedLink ; ck:iriPattern \"http://www.wikidata.org/entity/Q{{n}}\" ;\n"
                    f"  {LOW} ; dcterms:source <{SYNTHETIC}source/states> .\n")
 
     def bilateral(self) -> Iterator[str]:
