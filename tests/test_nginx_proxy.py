@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import free_port, running_server
+from conftest import free_port, running_server, stop
 
 from commit_kg.settings import PROJECT_ROOT
 
@@ -88,12 +88,7 @@ def running_nginx(app_port: int) -> Iterator[str]:
             time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         shutil.rmtree(folder, ignore_errors=True)
 
 
