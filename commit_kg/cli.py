@@ -69,6 +69,8 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[common], help="build (or open the cached build) and serve SPARQL over HTTP")
     serve.add_argument("--host", default=argparse.SUPPRESS)
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS)
+    serve.add_argument("--store", dest="store_url", default=argparse.SUPPRESS, metavar="QUERY_URL",
+                       help="serve from a SPARQL store that `load --into` wrote (env COMMIT_KG_STORE_URL), building nothing")
     serve.add_argument("--workers", dest="http_workers", type=positive, default=argparse.SUPPRESS, metavar="N",
                        help="HTTP worker processes forked after the build (env COMMIT_KG_HTTP_WORKERS; default: one per core)")
     return main
@@ -88,7 +90,7 @@ def iso_date(text: str) -> datetime.date:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    overrides = {k: v for k, v in vars(args).items() if k.endswith("_dir") or k in ("host", "port", "http_workers")}
+    overrides = {k: v for k, v in vars(args).items() if k.endswith("_dir") or k in ("host", "port", "http_workers", "store_url")}
     return Settings(**overrides)
 
 
@@ -196,6 +198,16 @@ def run_load(settings: Settings, into: str) -> None:
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # listening on every interface: no address to link to
 
 
+def remote_graph(settings: Settings) -> BuiltGraph:
+    """The graph a remote store holds, read once into this replica (its version and SHACL report)."""
+    from .remote_store import RemoteStore, mirror
+
+    assert settings.store_url
+    graph = mirror(RemoteStore(settings.store_url, settings.query_timeout), settings)
+    print(f"serving the graph {graph.version} of the store at {settings.store_url} ({graph.triple_count:,} triples)")
+    return graph
+
+
 def run_serve(settings: Settings) -> int:
     """Build (or open the cached build), say where to go (the public base URL when one is set), then
     serve with as many HTTP worker processes as asked, each forked after this one build."""
@@ -209,7 +221,7 @@ def run_serve(settings: Settings) -> int:
         settings.admin_secret()
     except (ValueError, OSError) as error:
         raise argparse.ArgumentTypeError(f"admin token: {error}") from None
-    graph = run_build(settings)
+    graph = remote_graph(settings) if settings.store_url else run_build(settings)
     origins = settings.public_origins()
     listening, base = origins.listening, origins.default
     if base == listening and settings.host in WILDCARD_HOSTS:

@@ -11,14 +11,26 @@ argument.
 
 from __future__ import annotations
 
+import re
 import urllib.error
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .errors import QueryFailedError, QuerySyntaxError
+from .errors import (
+    QueryFailedError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+)
 from .namespaces import GRAPH, PREFIXES
 from .sparql_text import inspect, substitute
 from .store import QueryAnswer, Store
+
+if TYPE_CHECKING:
+    from .build import BuiltGraph
+    from .query_pool import Job
+    from .settings import Settings
 
 VERSION_GRAPH = GRAPH + "version"  # written last by `push`: the version the server holds
 VERSION_SUBJECT = ox.NamedNode(GRAPH)
@@ -44,7 +56,9 @@ class RemoteStore(Store):
             return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
-    def request(self, text: str, accept: str, dataset: dict | None) -> bytes:
+    def request(self, text: str, accept: str, dataset: dict | None, timeout: float | None = None,
+                cap: int | None = None) -> bytes:
+        """The store's answer to `text` in `accept`, within `timeout` seconds and `cap` bytes."""
         from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 
         client = SPARQLWrapper(self.endpoint)
@@ -53,20 +67,29 @@ class RemoteStore(Store):
         client.setQuery(text)
         client.setOnlyConneg(True)
         client.addCustomHttpHeader("Accept", accept)
-        client.setTimeout(max(1, round(self.timeout)))
+        client.setTimeout(max(1, round(timeout or self.timeout)))
         for graph in (dataset or {}).get("default_graph", []):
             client.addParameter("default-graph-uri", graph.value)
         for graph in (dataset or {}).get("named_graphs", []):
             client.addParameter("named-graph-uri", graph.value)
         try:
-            return client.query().response.read()
+            body = client.query().response.read(None if cap is None else cap + 1)
+        except TimeoutError:
+            raise QueryTimeoutError(f"the store did not answer within {timeout or self.timeout:g} s") from None
         except urllib.error.URLError as error:
+            if isinstance(error.reason, TimeoutError):
+                raise QueryTimeoutError(f"the store did not answer within {timeout or self.timeout:g} s") from None
             raise QueryFailedError(f"the store at {self.endpoint} could not be reached ({error.reason})") from None
         except Exception as error:  # noqa: BLE001 - SPARQLWrapper's HTTP errors carry the server's words
+            if "QueryBadFormed" in type(error).__name__:  # the store's own words follow "Response:"
+                said = str(error).partition("Response:")[2].strip().removeprefix("b'").removesuffix("'")
+                raise QuerySyntaxError(f"SPARQL syntax error (from the store): {said[:300]}") from None
             words = str(error).splitlines()[0][:300] if str(error) else "no answer"
-            if "QueryBadFormed" in type(error).__name__:
-                raise QuerySyntaxError(f"SPARQL syntax error (from the store): {words}") from None
             raise QueryFailedError(f"the store at {self.endpoint} failed: {words}") from None
+        if cap is not None and len(body) > cap:
+            raise ResultTooLargeError(f"the answer is larger than the {cap:,} bytes this endpoint sends; "
+                                      "add a LIMIT or select fewer variables")
+        return body
 
     def version(self) -> str | None:
         """The version `push` wrote last, or None when the store holds none."""
@@ -104,3 +127,76 @@ def push(store: ox.Store, version: str, update_endpoint: str, timeout: float = 6
         words = str(error).splitlines()[0][:300] if str(error) else "no answer"
         raise QueryFailedError(f"the store at {update_endpoint} refused the update: {words}") from None
     return len(quads) + 1
+
+
+# ---------------------------------------------------------------- serving from a remote store
+
+FIRST_LINE_POSITION = re.compile(r"at 1:(\d+)")
+ONE_LINE_PROLOGUE = " ".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in PREFIXES.items()) + " "
+
+
+class RemoteQueries:
+    """What the worker pool is to the embedded store, for a remote one: /sparql's checked queries sent
+    to the store's endpoint (the predeclared prefixes on the text's first line, so the store's error
+    positions keep their line numbers), each within the time left of the query's limit, the answer
+    capped and XML answers checked as the pool checks them."""
+
+    def __init__(self, store: RemoteStore, timeout: float, result_bytes: int) -> None:
+        self.store, self.timeout, self.result_bytes = store, timeout, result_bytes
+        self.in_flight = 0
+
+    async def start(self) -> None:
+        """Nothing to start: the store is another server."""
+
+    async def close(self) -> None:
+        """Nothing to stop."""
+
+    async def drain(self, limit: float) -> None:
+        """Queries in flight are the other server's; nothing to wait for here."""
+
+    async def run(self, job: Job, arrival: float) -> bytes:
+        import asyncio
+
+        from .well_formed import XML_MEDIA, checked
+
+        left = self.timeout - (asyncio.get_running_loop().time() - arrival)
+        if left <= 0:
+            raise QueryTimeoutError(f"the query ran longer than {self.timeout:g} s and was stopped")
+        prologue = (f"BASE <{job.base_iri}> " if job.base_iri else "") + ONE_LINE_PROLOGUE
+        text = prologue + job.query
+        dataset = {"default_graph": [ox.NamedNode(g) for g in job.dataset.default_graphs],
+                   "named_graphs": [ox.NamedNode(g) for g in job.dataset.named_graphs]}
+        self.in_flight += 1
+        try:
+            body = await asyncio.to_thread(self.store.request, text, job.media, dataset, left, self.result_bytes)
+        except QuerySyntaxError as error:  # a position on the first line counted the prologue too
+            raise QuerySyntaxError(FIRST_LINE_POSITION.sub(
+                lambda m: f"at 1:{max(1, int(m[1]) - len(prologue))}", error.message, count=1)) from None
+        finally:
+            self.in_flight -= 1
+        return checked(body, job.media) if job.media in XML_MEDIA else body
+
+
+def mirror(store: RemoteStore, settings: Settings) -> BuiltGraph:
+    """The graph a remote store holds, read once into memory for what needs every quad (the dumps, the
+    VoID statistics, the SHACL report), as a build: its version is the one `push` wrote, and its SHACL
+    report is made again from the quads with this installation's shapes."""
+    from .build import BuiltGraph, quads_of
+    from .loading import parse_folder
+    from .validation import to_rdflib, validate
+
+    version = store.version()
+    if version is None:
+        raise QueryFailedError(f"the store at {store.endpoint} holds no commit-kg graph (no version graph "
+                               f"<{VERSION_GRAPH}>): write one with `commit-kg load --into`")
+    local = ox.Store()
+    found = store.query(f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{VERSION_GRAPH}>) }}")
+    assert isinstance(found, ox.QuerySolutions)
+    local.extend(ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in found)
+    by_kind: dict[str, list[ox.Quad]] = {"ontology": [], "data": []}
+    for quad in local:
+        kind = str(quad.graph_name.value).removeprefix(GRAPH).split("/", 1)[0]
+        by_kind["ontology" if kind == "ontology" else "data"].append(quad)
+    shapes = quads_of(parse_folder("shapes", settings.shapes_dir))
+    result = validate(to_rdflib(by_kind["data"]), to_rdflib(shapes), to_rdflib(by_kind["ontology"]))
+    return BuiltGraph(local, result, tuple(settings.reference_days()), (), version)

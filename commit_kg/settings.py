@@ -6,7 +6,7 @@ import datetime
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from . import public_url
@@ -43,6 +43,25 @@ class Settings(BaseSettings):
     federation_timeout: float = 10.0  # seconds one SERVICE call may take (504 federation_timeout)
     federation_max_rows: int = 10_000  # rows one SERVICE call may bring back (502 federation_failed)
     federation_max_bytes: int = 16 * 1024 * 1024  # bytes of one SERVICE answer (502 federation_failed)
+
+    # The SPARQL query endpoint of a store that holds the graph (written by `commit-kg load --into`):
+    # `serve` then answers every route from it and builds nothing (COMMIT_KG_STORE_URL, `serve --store`);
+    # None: the embedded store, built from the folders.
+    store_url: str | None = None
+
+    @field_validator("store_url")
+    @classmethod
+    def store_endpoint(cls, value: str | None) -> str | None:
+        if value is not None and len(parse_allow_list(value)) != 1:
+            raise ValueError("give one absolute http(s) URL: the store's SPARQL query endpoint")
+        return value
+
+    @model_validator(mode="after")
+    def no_federation_through_a_remote_store(self) -> Settings:
+        if self.store_url and self.service_allow_list:
+            raise ValueError("COMMIT_KG_SERVICE_ALLOW_LIST with COMMIT_KG_STORE_URL: a remote store runs "
+                             "SERVICE itself, outside this service's relay and limits; give one or the other")
+        return self
 
     @field_validator("service_allow_list", mode="before")
     @classmethod

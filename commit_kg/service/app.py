@@ -65,6 +65,15 @@ async def internal_error(_: Request, error: Exception) -> JSONResponse:
     return error_table.internal_error()
 
 
+def first_graph(settings: Settings) -> BuiltGraph:
+    """The graph to serve at start: what the remote store holds, else the build of the folders."""
+    if settings.store_url:
+        from ..remote_store import RemoteStore, mirror
+
+        return mirror(RemoteStore(settings.store_url, settings.query_timeout), settings)
+    return build(settings)
+
+
 def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None) -> FastAPI:
     """Build the app; without a prebuilt graph the lifespan builds one from the settings' folders."""
     settings = settings or Settings()
@@ -75,7 +84,7 @@ def create_app(settings: Settings | None = None, graph: BuiltGraph | None = None
         if relay:
             await relay.start()
         # A worker forked after a reload (serve.py) serves the reloaded build, not the one it was forked with.
-        state = AppState.made(settings, startup_graph(settings) or graph or build(settings), relay)
+        state = AppState.made(settings, startup_graph(settings) or graph or first_graph(settings), relay)
         app.state.commit_kg = state
         # Each HTTP process forks its own query workers here, after the build, from the process that
         # holds the store; they are stopped (and reaped) when the app stops.

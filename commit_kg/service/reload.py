@@ -112,6 +112,9 @@ class Reloader:
 
     async def reload(self) -> dict:
         """Rebuild, gate, swap here and in every other HTTP process; what is now served."""
+        if self.settings.store_url:
+            raise ReloadFailedError("this service reads a remote store: write the new graph into it with "
+                                    "`commit-kg load --into`, then restart the replicas")
         with exclusive(self.settings.cache_dir or default_cache_dir()):
             previous = self.app.state.commit_kg.graph.version
             handover = await self.validate()

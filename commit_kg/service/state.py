@@ -22,8 +22,9 @@ from ..federation import Limits as FederationLimits
 from ..federation import Relay
 from ..publish.dumps import DatasetCache
 from ..query_pool import Limits, QueryPool
+from ..remote_store import RemoteQueries, RemoteStore
 from ..settings import Settings
-from ..store import EmbeddedStore
+from ..store import EmbeddedStore, Store
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +84,9 @@ def federation_relay(settings: Settings) -> Relay | None:
 class AppState:
     settings: Settings
     graph: BuiltGraph
-    store: EmbeddedStore
+    store: Store
     catalogue: Catalogue
-    queries: QueryPool
+    queries: QueryPool | RemoteQueries
     relay: Relay | None = None
     answers: AnswerCache = field(default_factory=AnswerCache)
     dataset: DatasetCache = field(default_factory=DatasetCache)
@@ -97,7 +98,12 @@ class AppState:
     @classmethod
     def made(cls, settings: Settings, graph: BuiltGraph, relay: Relay | None = None) -> AppState:
         """The state of a built graph; its query workers are started by the lifespan (`queries.start`),
-        after the federation relay they may reach."""
+        after the federation relay they may reach. With a remote store (settings.store_url) every view
+        and /sparql read that store, and `graph` is only the replica's in-memory copy (remote_store.mirror)."""
+        if settings.store_url:
+            remote = RemoteStore(settings.store_url, settings.query_timeout)
+            return cls(settings=settings, graph=graph, store=remote, catalogue=Catalogue(settings.queries_dir),
+                       queries=RemoteQueries(remote, settings.query_timeout, settings.query_result_max_bytes))
         return cls(settings=settings, graph=graph, store=EmbeddedStore(graph.store),
                    catalogue=Catalogue(settings.queries_dir),
                    queries=QueryPool(graph.store, pool_limits(settings, relay)), relay=relay)
