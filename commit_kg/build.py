@@ -20,8 +20,11 @@ import pyoxigraph as ox
 from .derive import derive
 from .errors import IntegrityError
 from .loading import LoadedFile, parse_folder
+from .namespaces import GRAPH, VERSION_GRAPH
 from .settings import Settings
 from .store_cache import CachedValidation, StoreCache, default_cache_dir, inputs_of
+
+OWL_VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
 
 if TYPE_CHECKING:
     from .validation import ValidationResult
@@ -75,7 +78,14 @@ def assemble(settings: Settings, days: tuple[datetime.date, ...] | None = None) 
     result = validate(to_rdflib(quads_of(data) + derived), to_rdflib(quads_of(shapes)), to_rdflib(quads_of(ontology)))
     every = ontology + data + shapes
     version = version_of(every) + days[-1].strftime("%Y%m%d")
+    store.add(version_quad(version))
     return BuiltGraph(store, result, days, tuple(f.path for f in every), version)
+
+
+def version_quad(version: str) -> ox.Quad:
+    """The graph's version as data, in its own named graph: any store holding the graph (this one, or a
+    SPARQL server written by `commit-kg load --into`) says which version it holds."""
+    return ox.Quad(ox.NamedNode(GRAPH), OWL_VERSION_INFO, ox.Literal(version), ox.NamedNode(VERSION_GRAPH))
 
 
 def build(settings: Settings) -> BuiltGraph:

@@ -5,6 +5,7 @@ ONTOLOGY = BASE + "ontology"
 CK = ONTOLOGY + "#"
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
+VERSION_GRAPH = GRAPH + "version"  # holds `<graph/> owl:versionInfo "…"`: the version a store holds
 SEED_DOCUMENT = ID + "source/spa2-overview-th"
 
 PREFIXES: dict[str, str] = {

@@ -11,6 +11,7 @@ argument.
 
 from __future__ import annotations
 
+import ast
 import re
 import urllib.error
 from typing import TYPE_CHECKING
@@ -23,19 +24,31 @@ from .errors import (
     QueryTimeoutError,
     ResultTooLargeError,
 )
-from .namespaces import GRAPH, PREFIXES
+from .namespaces import GRAPH, PREFIXES, VERSION_GRAPH
 from .sparql_text import inspect, substitute
-from .store import QueryAnswer, Store
+from .store import QueryAnswer, Store, syntax_error
 
 if TYPE_CHECKING:
     from .build import BuiltGraph
     from .query_pool import Job
     from .settings import Settings
 
-VERSION_GRAPH = GRAPH + "version"  # written last by `push`: the version the server holds
-VERSION_SUBJECT = ox.NamedNode(GRAPH)
 VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
 PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
+
+
+class StoreSyntaxError(QuerySyntaxError):
+    """The store's parser refused the text; `message` is its own words ("error at L:C: ...")."""
+
+
+def engine_words(said: str) -> str:
+    """The store's answer body as SPARQLWrapper quotes it (a bytes literal), read back as text."""
+    if said[:2] in ("b'", 'b"'):
+        try:
+            return ast.literal_eval(said).decode("utf-8", "replace")
+        except (ValueError, SyntaxError):
+            pass
+    return said
 
 
 class RemoteStore(Store):
@@ -50,8 +63,11 @@ class RemoteStore(Store):
         # The predeclared prefixes first: a query's own PREFIX, later in the prologue, wins.
         text = (f"BASE <{base_iri}>\n" if base_iri else "") + PROLOGUE + text
         graph_form = inspect(text).form in ("CONSTRUCT", "DESCRIBE")
-        body = self.request(text, "application/n-triples" if graph_form else "application/sparql-results+json",
-                            dataset)
+        try:
+            body = self.request(text, "application/n-triples" if graph_form else "application/sparql-results+json",
+                                dataset)
+        except StoreSyntaxError as error:
+            raise syntax_error(text, SyntaxError(error.message)) from None
         if graph_form:
             return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
@@ -65,6 +81,9 @@ class RemoteStore(Store):
         client.setMethod(POST)
         client.setRequestMethod(URLENCODED)
         client.setQuery(text)
+        # The form as the tokenizer reads it: SPARQLWrapper guesses it with a regular expression, and a
+        # word like DELETE in a string or comment would make it send the query as an update.
+        client.queryType = inspect(text).form
         client.setOnlyConneg(True)
         client.addCustomHttpHeader("Accept", accept)
         client.setTimeout(max(1, round(timeout or self.timeout)))
@@ -82,8 +101,7 @@ class RemoteStore(Store):
             raise QueryFailedError(f"the store at {self.endpoint} could not be reached ({error.reason})") from None
         except Exception as error:  # noqa: BLE001 - SPARQLWrapper's HTTP errors carry the server's words
             if "QueryBadFormed" in type(error).__name__:  # the store's own words follow "Response:"
-                said = str(error).partition("Response:")[2].strip().removeprefix("b'").removesuffix("'")
-                raise QuerySyntaxError(f"SPARQL syntax error (from the store): {said[:300]}") from None
+                raise StoreSyntaxError(engine_words(str(error).partition("Response:")[2].strip())) from None
             words = str(error).splitlines()[0][:300] if str(error) else "no answer"
             raise QueryFailedError(f"the store at {self.endpoint} failed: {words}") from None
         if cap is not None and len(body) > cap:
@@ -104,7 +122,7 @@ def push(store: ox.Store, version: str, update_endpoint: str, timeout: float = 6
     Jena Fuseki/TDB2, GraphDB) never show a reader half a version. Returns the quads written."""
     from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 
-    quads = [q for q in store if isinstance(q.graph_name, ox.NamedNode)]
+    quads = [q for q in store if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != VERSION_GRAPH]
     drop_ours = (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
                  f'FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }} ;')
     lines = [drop_ours, "INSERT DATA {"]
@@ -126,7 +144,7 @@ def push(store: ox.Store, version: str, update_endpoint: str, timeout: float = 6
     except Exception as error:  # noqa: BLE001 - SPARQLWrapper's HTTP errors carry the server's words
         words = str(error).splitlines()[0][:300] if str(error) else "no answer"
         raise QueryFailedError(f"the store at {update_endpoint} refused the update: {words}") from None
-    return len(quads) + 1
+    return len(quads) + 1  # and the version
 
 
 # ---------------------------------------------------------------- serving from a remote store
@@ -169,9 +187,10 @@ class RemoteQueries:
         self.in_flight += 1
         try:
             body = await asyncio.to_thread(self.store.request, text, job.media, dataset, left, self.result_bytes)
-        except QuerySyntaxError as error:  # a position on the first line counted the prologue too
-            raise QuerySyntaxError(FIRST_LINE_POSITION.sub(
-                lambda m: f"at 1:{max(1, int(m[1]) - len(prologue))}", error.message, count=1)) from None
+        except StoreSyntaxError as error:  # as the embedded engine says it; line 1 counted the prologue too
+            words = FIRST_LINE_POSITION.sub(lambda m: f"at 1:{max(1, int(m[1]) - len(prologue))}", error.message,
+                                            count=1)
+            raise syntax_error(job.query, SyntaxError(words)) from None
         finally:
             self.in_flight -= 1
         return checked(body, job.media) if job.media in XML_MEDIA else body
@@ -190,13 +209,14 @@ def mirror(store: RemoteStore, settings: Settings) -> BuiltGraph:
         raise QueryFailedError(f"the store at {store.endpoint} holds no commit-kg graph (no version graph "
                                f"<{VERSION_GRAPH}>): write one with `commit-kg load --into`")
     local = ox.Store()
-    found = store.query(f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{VERSION_GRAPH}>) }}")
+    found = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert isinstance(found, ox.QuerySolutions)
     local.extend(ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in found)
     by_kind: dict[str, list[ox.Quad]] = {"ontology": [], "data": []}
     for quad in local:
         kind = str(quad.graph_name.value).removeprefix(GRAPH).split("/", 1)[0]
-        by_kind["ontology" if kind == "ontology" else "data"].append(quad)
+        if kind != "version":  # what the build validates: ontology, data and derived graphs
+            by_kind["ontology" if kind == "ontology" else "data"].append(quad)
     shapes = quads_of(parse_folder("shapes", settings.shapes_dir))
     result = validate(to_rdflib(by_kind["data"]), to_rdflib(shapes), to_rdflib(by_kind["ontology"]))
     return BuiltGraph(local, result, tuple(settings.reference_days()), (), version)

@@ -59,8 +59,13 @@ def records(result: ValidationResult, store: EmbeddedStore, minimum: str) -> lis
         record |= {k: (v.rsplit("/", 1)[-1] if k in ("kind", "level") else v) for k, v in about.items()
                    if k != "reason" or record["category"] in ("data-gap", "coverage-gap")}
         out.append(record)
-    return sorted(out, key=lambda x: (ORDER[x["severity"]], x["category"], x.get("country", ""), x.get("pair", ""),
-                                      x.get("date", ""), x["focus_node"]))
+    # A total order (every field that can differ), so that the report reads the same whatever order the
+    # validator or the store gave the results in.
+    return sorted(out, key=lambda x: (ORDER[x["severity"]], x["category"], x.get("country") or "",
+                                      x.get("pair") or "", x.get("date") or "", x["focus_node"] or "",
+                                      x.get("kind") or "", x.get("criterion") or "", x["path"] or "",
+                                      x["value"] or "", x["shape"] or "", x["message_en"] or "",
+                                      x.get("level") or "", x.get("reason") or ""))
 
 
 def text(items: list[dict], counts: dict[str, int]) -> str:

@@ -121,6 +121,14 @@ def running_server(*arguments: str, env: dict[str, str] | None = None, port: int
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
-    """The service on the repository's files."""
+    """The service on the repository's files; with COMMIT_KG_TEST_STORE=oxigraph, the same service reading
+    a real `oxigraph serve` that `commit-kg load --into` wrote (the remote store backend), so that any test
+    module can run against either backend (tests/test_remote_backend_http.py runs the API modules so)."""
+    if os.environ.get("COMMIT_KG_TEST_STORE") == "oxigraph":
+        from remote_support import loaded_oxigraph
+
+        with loaded_oxigraph() as store, running_server("--store", f"{store}/query") as url:
+            yield url
+        return
     with running_server() as url:
         yield url

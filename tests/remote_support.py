@@ -8,6 +8,7 @@ import http.server
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -100,3 +101,14 @@ def recorder(delay: float = 0.0) -> Iterator[Recorder]:
         yield endpoint
     finally:
         endpoint.close()
+
+
+@contextlib.contextmanager
+def loaded_oxigraph() -> Iterator[str]:
+    """`oxigraph serve` (union default graph) holding the built graph, written by `commit-kg load --into`
+    as a user would write it; yields its base URL (/query, /update)."""
+    with oxigraph_server(union_default_graph=True) as store:
+        loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", f"{store}/update"],
+                                capture_output=True, text=True, timeout=600, check=False)
+        assert loaded.returncode == 0, loaded.stderr
+        yield store
