@@ -108,7 +108,13 @@ def loaded_oxigraph() -> Iterator[str]:
     """`oxigraph serve` (union default graph) holding the built graph, written by `commit-kg load --into`
     as a user would write it; yields its base URL (/query, /update)."""
     with oxigraph_server(union_default_graph=True) as store:
-        loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", f"{store}/update"],
-                                capture_output=True, text=True, timeout=600, check=False)
-        assert loaded.returncode == 0, loaded.stderr
+        load_into(store)
         yield store
+
+
+def load_into(store: str) -> str:
+    """`commit-kg load --into` the store's Update endpoint, as a user runs it; what it printed."""
+    loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", f"{store}/update"],
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert loaded.returncode == 0, loaded.stderr
+    return loaded.stdout

@@ -17,7 +17,7 @@ import pytest
 import rdflib
 import rdflib.compare
 from conftest import running_server
-from remote_support import oxigraph_server
+from remote_support import loaded_oxigraph
 
 JSON = "application/sparql-results+json"
 
@@ -25,12 +25,9 @@ JSON = "application/sparql-results+json"
 @pytest.fixture(scope="module")
 def remote() -> Iterator[str]:
     """Our service on a remote store: oxigraph serve, loaded as a user would load it."""
-    with oxigraph_server(union_default_graph=True) as store:
-        loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", f"{store}/update"],
-                                capture_output=True, text=True, timeout=600, check=False)
-        assert loaded.returncode == 0, loaded.stderr
-        with running_server("--store", f"{store}/query", env={"COMMIT_KG_HTTP_WORKERS": "1"}) as url:
-            yield url
+    with loaded_oxigraph() as store, running_server("--store", f"{store}/query",
+                                                    env={"COMMIT_KG_HTTP_WORKERS": "1"}) as url:
+        yield url
 
 
 def fetch(url: str, params: dict[str, str]) -> httpx.Response:

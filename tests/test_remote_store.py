@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from remote_support import oxigraph_server
+from remote_support import load_into, oxigraph_server
 
 from commit_kg import criteria
 from commit_kg.build import BuiltGraph, build
@@ -42,11 +42,9 @@ class Backends:
 @pytest.fixture(scope="module")
 def backends() -> Iterator[Backends]:
     with oxigraph_server(union_default_graph=True) as url:
-        loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", f"{url}/update"],
-                                capture_output=True, text=True, timeout=600, check=False)
-        assert loaded.returncode == 0, loaded.stderr
+        printed = load_into(url)
         graph = build(Settings())
-        assert f"version {graph.version}" in loaded.stdout
+        assert f"version {graph.version}" in printed
         yield Backends(url, graph, EmbeddedStore(graph.store), RemoteStore(f"{url}/query"))
 
 
