@@ -2,11 +2,14 @@
 `rdflib-endpoint` (PyPI) on the same quads (our /dumps/commit-kg.nq), each on its own 127.0.0.1 port,
 answer the same queries (bench/query_set.py) under wrk (Debian `wrk`): 4 connections, a fixed duration,
 each query once made unique per request (a numbered comment, so no answer cache can serve it) and once
-repeated. Then cold start, launch to first answer, against Oxigraph's server in the same run.
-Writes bench/results/http.json and prints a table.
+repeated. Our service runs on both backends in the same run: the embedded store, and the remote one
+(deploy/replicas/replicas.sh: `oxigraph serve` on disk loaded by `commit-kg load --into`, read by one
+`serve --store` replica with as many HTTP workers as the embedded service, and by 2 one-worker replicas
+behind nginx, the same number of processes). Then cold start, launch to first answer, against
+Oxigraph's server in the same run. Writes bench/results/{--results}.json and prints two tables.
 
-Run: python3 -m bench.http [--duration 10] [--connections 4] [--workers N]
-Needs: apt-get install wrk; pip install oxigraph rdflib-endpoint.
+Run: python3 -m bench.http [--duration 10] [--connections 4] [--workers N] [--results http]
+Needs: apt-get install wrk nginx-light curl; pip install oxigraph rdflib-endpoint.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ from commit_kg.settings import PROJECT_ROOT
 
 JSON_RESULTS = "application/sparql-results+json"
 OURS, OXIGRAPH, RDFLIB = "commit-kg", "oxigraph", "rdflib-endpoint"
+REMOTE, BALANCED = "commit-kg remote", "commit-kg 2 replicas + nginx"
+PEERS, BACKENDS = (OXIGRAPH, RDFLIB), (REMOTE, BALANCED)
+REPLICAS_SCRIPT = PROJECT_ROOT / "deploy" / "replicas" / "replicas.sh"
 LUA = """
 local prefix = %(prefix)s
 local unique = %(unique)s
@@ -172,6 +178,17 @@ def rest_path(query: BenchQuery) -> str:
     return f"/api/queries/{query.named}?{urllib.parse.urlencode(short)}"
 
 
+def ratios(record: dict) -> dict[str, float]:
+    """Ours against each peer (ours / peer), and each of our other backends against the embedded one
+    (backend / embedded), in requests per second."""
+    def rate(name: str) -> float:
+        return record[name]["requests_per_s"] if name in record else 0.0
+
+    found = {f"{OURS}/{peer}": round(rate(OURS) / rate(peer), 3) for peer in PEERS if rate(peer)}
+    found |= {f"{backend}/{OURS}": round(rate(backend) / rate(OURS), 3) for backend in BACKENDS if rate(backend) and rate(OURS)}
+    return found
+
+
 def load_runs(endpoints: list[Endpoint], queries: list[BenchQuery], args: argparse.Namespace, folder: Path) -> list[dict]:
     runs = []
     for query in queries:
@@ -180,17 +197,51 @@ def load_runs(endpoints: list[Endpoint], queries: list[BenchQuery], args: argpar
             record: dict = {"query": query.name, "mode": mode, "rows": answers}
             for endpoint in endpoints:
                 record[endpoint.name] = wrk(endpoint, sparql_path(endpoint, query), mode == "unique", args, folder)
-                print(f"  {query.name:18} {mode:8} {endpoint.name:16} {record[endpoint.name]}", flush=True)
-            ours = record[OURS]["requests_per_s"]
-            record["ratios"] = {f"{OURS}/{e.name}": round(ours / record[e.name]["requests_per_s"], 3)
-                                for e in endpoints if e.name != OURS and record[e.name]["requests_per_s"]}
+                print(f"  {query.name:18} {mode:8} {endpoint.name:28} {record[endpoint.name]}", flush=True)
+            record["ratios"] = ratios(record)
             runs.append(record)
         if query.named:  # our REST route for the same named query (no peer has one): repeated only
-            ours = next(e for e in endpoints if e.name == OURS)
-            result = wrk(ours, rest_path(query), False, args, folder, accept="application/json")
-            runs.append({"query": f"{query.name} (REST /api/queries)", "mode": "repeated", OURS: result})
-            print(f"  {query.name:18} REST     {OURS:16} {result}", flush=True)
+            record = {"query": f"{query.name} (REST /api/queries)", "mode": "repeated"}
+            for endpoint in endpoints:
+                if endpoint.name in (OURS, *BACKENDS):
+                    record[endpoint.name] = wrk(endpoint, rest_path(query), False, args, folder, accept="application/json")
+                    print(f"  {query.name:18} REST     {endpoint.name:28} {record[endpoint.name]}", flush=True)
+            record["ratios"] = ratios(record)
+            runs.append(record)
     return runs
+
+
+@contextmanager
+def remote_backends(folder: Path, workers: int) -> Iterator[list[Endpoint]]:
+    """The remote backend as deploy/replicas/replicas.sh deploys it (an `oxigraph serve` on disk that
+    `commit-kg load --into` wrote, 2 one-worker replicas, nginx in front), plus one replica with
+    `workers` HTTP workers on the same store: the two endpoints, stopped after."""
+    first = free_port()
+    while any(not port_free(port) for port in (first, first + 1)):
+        first = free_port()
+    lb_port, store_port = free_port(), free_port()
+    env = {**os.environ, "RUN_DIR": str(folder / "replicas"), "STORE_PORT": str(store_port), "FIRST_PORT": str(first),
+           "LB_PORT": str(lb_port), "COMMIT_KG": f"{sys.executable} -m commit_kg", "REPLICA_WORKERS": "1"}
+    try:
+        subprocess.run(["bash", str(REPLICAS_SCRIPT), "start", "2"], env=env, check=True, stdout=subprocess.DEVNULL)
+        port = free_port()
+        remote = Endpoint(REMOTE, f"http://127.0.0.1:{port}", "/sparql")
+        with running(ours_command(port, "--store", f"http://127.0.0.1:{store_port}/query"), remote.url,
+                     {"COMMIT_KG_HTTP_WORKERS": str(workers)}):
+            yield [remote, Endpoint(BALANCED, f"http://127.0.0.1:{lb_port}", "/sparql")]
+    finally:
+        subprocess.run(["bash", str(REPLICAS_SCRIPT), "stop"], env=env, check=False)
+
+
+def port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def changed_copy(folder: Path, run: int) -> list[str]:
@@ -239,11 +290,27 @@ def cold_starts(dump: Path, args: argparse.Namespace, folder: Path) -> dict:
     return record
 
 
+def cell(result: dict) -> str:
+    return f"{result['requests_per_s']:,.0f} req/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms" + (
+        f", {result['errors']} errors" if result["errors"] else "")
+
+
+def backends_table(runs: list[dict]) -> str:
+    """Our service on each backend, and each remote setup's throughput as a share of the embedded one's."""
+    lines = ["| query | mode | commit-kg, embedded store | remote store, 1 replica | remote store, 2 replicas + nginx "
+             "| remote/embedded | 2 replicas/embedded |", "|---|---|---|---|---|---|---|"]
+    for run in runs:
+        if REMOTE not in run:
+            continue
+        shown = [f"{run['ratios'][f'{b}/{OURS}']:.2f}×" if f"{b}/{OURS}" in run["ratios"] else "–" for b in BACKENDS]
+        lines.append(f"| {run['query']} | {run['mode']} | " + " | ".join(
+            [cell(run[name]) if name in run else "–" for name in (OURS, *BACKENDS)] + shown) + " |")
+    return "\n".join(lines)
+
+
 def table(runs: list[dict], cold: dict) -> str:
     lines = ["| query | mode | commit-kg | oxigraph serve (in memory) | rdflib-endpoint | ours/oxigraph | ours/rdflib |",
              "|---|---|---|---|---|---|---|"]
-    cell = lambda r: f"{r['requests_per_s']:,.0f} req/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms" + (  # noqa: E731
-        f", {r['errors']} errors" if r["errors"] else "")
     for run in runs:
         peers = [cell(run[name]) if name in run else "–" for name in (OURS, OXIGRAPH, RDFLIB)]
         ratios = run.get("ratios", {})
@@ -266,15 +333,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="cold starts of each kind (median)")
     parser.add_argument("--only", help="run only the queries whose name contains this")
     parser.add_argument("--no-cold-start", action="store_true", help="skip the cold-start measures")
-    parser.add_argument("--table", action="store_true", help="only print the table of bench/results/http.json")
+    parser.add_argument("--results", default="http", help="bench/results/NAME.json to write (default http)")
+    parser.add_argument("--table", action="store_true", help="only print the tables of bench/results/NAME.json")
     args = parser.parse_args()
     if args.table:
-        record = json.loads((Path(__file__).parent / "results" / "http.json").read_text(encoding="utf-8"))
-        print(table(record["runs"], record["cold_start"]))
+        record = json.loads((Path(__file__).parent / "results" / f"{args.results}.json").read_text(encoding="utf-8"))
+        print(summary(record))
         return
-    for tool in ("wrk", "oxigraph", "rdflib-endpoint"):
+    for tool in ("wrk", "oxigraph", "rdflib-endpoint", "curl"):
         if not shutil.which(tool):
-            sys.exit(f"{tool} not found: apt-get install wrk; pip install oxigraph rdflib-endpoint")
+            sys.exit(f"{tool} not found: apt-get install wrk curl nginx-light; pip install oxigraph rdflib-endpoint")
     queries = [q for q in query_set(PROJECT_ROOT / "queries") if not args.only or args.only in q.name]
     load_at_start = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
@@ -288,8 +356,9 @@ def main() -> None:
             oxigraph = Endpoint(OXIGRAPH, f"http://127.0.0.1:{ports[OXIGRAPH]}", "/query")
             rdflib = Endpoint(RDFLIB, f"http://127.0.0.1:{ports[RDFLIB]}", "/")  # its help says /sparql; it answers at /
             rdflib_command = ["rdflib-endpoint", "serve", str(dump), "--host", "127.0.0.1", "--port", str(ports[RDFLIB])]
-            with oxigraph_in_memory(ports[OXIGRAPH], dump), running(rdflib_command, rdflib.url):
-                runs = load_runs([ours, oxigraph, rdflib], queries, args, folder)
+            with oxigraph_in_memory(ports[OXIGRAPH], dump), running(rdflib_command, rdflib.url), \
+                    remote_backends(folder, args.workers) as backends:
+                runs = load_runs([ours, *backends, oxigraph, rdflib], queries, args, folder)
         cold = {} if args.no_cold_start else cold_starts(dump, args, folder)
         quads = sum(1 for line in dump.read_text(encoding="utf-8").splitlines() if line.strip())
     record = {"machine": {"cores": os.cpu_count(), "load_average_at_start": load_at_start,
@@ -297,10 +366,22 @@ def main() -> None:
               "settings": {"duration_s": args.duration, "connections": args.connections, "our_http_workers": args.workers,
                            "wrk_threads": min(args.connections, 2), "quads": quads,
                            "oxigraph": "serve, in memory, --union-default-graph, loaded over /store",
-                           "rdflib_endpoint": "rdflib Dataset(default_union=True), in memory"},
+                           "rdflib_endpoint": "rdflib Dataset(default_union=True), in memory",
+                           "remote": "deploy/replicas/replicas.sh: oxigraph serve on disk, --union-default-graph, "
+                                     "written by commit-kg load --into; 1 replica with our_http_workers workers; "
+                                     "2 replicas of 1 worker behind nginx (round robin, keepalive 16)"},
               "queries": {q.name: q.sparql for q in queries}, "runs": runs, "cold_start": cold}
-    publish("http", record, quiet=True)
-    print(table(runs, cold))
+    publish(args.results, record, quiet=True)
+    print(summary(record))
+
+
+def summary(record: dict) -> str:
+    """Both tables, with the machine's load average around the run."""
+    machine = record["machine"]
+    load = lambda key: ", ".join(f"{x:.2f}" for x in machine[key])  # noqa: E731
+    return (f"{machine['cores']} cores; load average (1, 5, 15 min) {load('load_average_at_start')} at the start, "
+            f"{load('load_average_at_end')} at the end; {record['settings']['duration_s']} s per wrk run\n\n"
+            + table(record["runs"], record["cold_start"]) + "\n\n" + backends_table(record["runs"]))
 
 
 if __name__ == "__main__":
