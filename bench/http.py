@@ -381,7 +381,8 @@ def summary(record: dict) -> str:
     load = lambda key: ", ".join(f"{x:.2f}" for x in machine[key])  # noqa: E731
     return (f"{machine['cores']} cores; load average (1, 5, 15 min) {load('load_average_at_start')} at the start, "
             f"{load('load_average_at_end')} at the end; {record['settings']['duration_s']} s per wrk run\n\n"
-            + table(record["runs"], record["cold_start"]) + "\n\n" + backends_table(record["runs"]))
+            + table(record["runs"], record["cold_start"])
+            + ("\n\n" + backends_table(record["runs"]) if any(REMOTE in run for run in record["runs"]) else ""))
 
 
 if __name__ == "__main__":
