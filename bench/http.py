@@ -297,8 +297,9 @@ def cell(result: dict) -> str:
 
 def backends_table(runs: list[dict]) -> str:
     """Our service on each backend, and each remote setup's throughput as a share of the embedded one's."""
-    lines = ["| query | mode | commit-kg, embedded store | remote store, 1 replica | remote store, 2 replicas + nginx "
-             "| remote/embedded | 2 replicas/embedded |", "|---|---|---|---|---|---|---|"]
+    header = ("| query | mode | commit-kg, embedded store | remote store, 1 replica | remote store, 2 replicas + nginx "
+              "| remote/embedded | 2 replicas/embedded |")
+    lines = [header, "|---|---|---|---|---|---|---|"]
     for run in runs:
         if REMOTE not in run:
             continue
@@ -378,7 +379,10 @@ def main() -> None:
 def summary(record: dict) -> str:
     """Both tables, with the machine's load average around the run."""
     machine = record["machine"]
-    load = lambda key: ", ".join(f"{x:.2f}" for x in machine[key])  # noqa: E731
+
+    def load(key: str) -> str:
+        return ", ".join(f"{x:.2f}" for x in machine[key])
+
     return (f"{machine['cores']} cores; load average (1, 5, 15 min) {load('load_average_at_start')} at the start, "
             f"{load('load_average_at_end')} at the end; {record['settings']['duration_s']} s per wrk run\n\n"
             + table(record["runs"], record["cold_start"])

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -157,8 +158,8 @@ def test_the_balancer_spreads_requests_over_every_replica(deployment: Deployment
     ("/api/coverage?kind=mla&as_of=2010-12-31", "application/json"),
     ("/api/queries/country-instruments?country=KHM", "application/json"),
     ("/api/criteria?as_of=2010-12-31", "application/json"),
-    ("/sparql?query=SELECT%20%3Fc%20%3Fl%20WHERE%20%7B%20%3Fc%20a%20ck%3ACountry%20%3B%20rdfs%3Alabel%20%3Fl%20%7D"
-     "%20ORDER%20BY%20%3Fc%20%3Fl", "application/sparql-results+json"),
+    ("/sparql?" + urllib.parse.urlencode({"query": "SELECT ?c ?l WHERE { ?c a ck:Country ; rdfs:label ?l } ORDER BY ?c ?l"}),
+     "application/sparql-results+json"),
     ("/id/country/THA", "text/html"),
     ("/", "text/html"),
     ("/dumps/commit-kg.nq", "application/n-quads"),  # 3 MB through nginx, which writes nothing to disk
