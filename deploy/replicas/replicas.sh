@@ -51,13 +51,14 @@ wait_for() {
     done
 }
 
-# Stops the process of pid file $1 (SIGTERM: a replica finishes the requests it holds), then removes the file.
+# Stops the process of pid file $1 (SIGTERM: a replica finishes the requests it holds, for up to 30 s, longer
+# than a query may run, COMMIT_KG_QUERY_TIMEOUT=20 s), then removes the file.
 stop_pid() {
     local pidfile=$1 pid
     [ -f "$pidfile" ] || return 0
     pid=$(cat "$pidfile")
     if kill -TERM "$pid" 2>/dev/null; then
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null || true
     fi
     rm -f "$pidfile"
