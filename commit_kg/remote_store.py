@@ -12,6 +12,8 @@ argument.
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import re
 import urllib.error
 from typing import TYPE_CHECKING
@@ -42,20 +44,25 @@ class StoreSyntaxError(QuerySyntaxError):
 
 
 def engine_words(said: str) -> str:
-    """The store's answer body as SPARQLWrapper quotes it (a bytes literal), read back as text."""
+    """The store's answer body as SPARQLWrapper quotes it (a bytes literal), read back as text: its first
+    paragraph (Virtuoso follows its message with the whole query text it ran, the dataset included)."""
     if said[:2] in ("b'", 'b"'):
         try:
-            return ast.literal_eval(said).decode("utf-8", "replace")
+            said = ast.literal_eval(said).decode("utf-8", "replace")
         except (ValueError, SyntaxError):
             pass
-    return said
+    return said.strip().split("\n\n", 1)[0]
 
 
 class RemoteStore(Store):
     """A SPARQL 1.1 query endpoint read as the store (see the module docstring)."""
 
-    def __init__(self, endpoint: str, timeout: float = 60.0) -> None:
-        self.endpoint, self.timeout = endpoint, timeout
+    def __init__(self, endpoint: str, timeout: float = 60.0, graphs: tuple[str, ...] = ()) -> None:
+        """`graphs`: the named graphs `push` wrote (the replica's copy names them). A query that names no
+        dataset of its own gets them as its dataset (default-graph-uri and named-graph-uri for each), so
+        it reads our graphs alone, as the embedded store's union default graph does, on servers whose
+        union holds other graphs too (Virtuoso's own system graphs) or that have no union default graph."""
+        self.endpoint, self.timeout, self.graphs = endpoint, timeout, graphs
 
     def query(self, sparql: str, *, substitutions: dict[ox.Variable, ox.Term] | None = None,
               base_iri: str | None = None, dataset: dict | None = None) -> QueryAnswer:
@@ -70,7 +77,7 @@ class RemoteStore(Store):
             raise syntax_error(text, SyntaxError(error.message)) from None
         if graph_form:
             return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        return ox.parse_query_results(blank_labels_readable(body), format=ox.QueryResultsFormat.JSON)
 
     def request(self, text: str, accept: str, dataset: dict | None, timeout: float | None = None,
                 cap: int | None = None) -> bytes:
@@ -87,10 +94,13 @@ class RemoteStore(Store):
         client.setOnlyConneg(True)
         client.addCustomHttpHeader("Accept", accept)
         client.setTimeout(max(1, round(timeout or self.timeout)))
-        for graph in (dataset or {}).get("default_graph", []):
-            client.addParameter("default-graph-uri", graph.value)
-        for graph in (dataset or {}).get("named_graphs", []):
-            client.addParameter("named-graph-uri", graph.value)
+        defaults, named = [[g.value for g in (dataset or {}).get(key, [])] for key in ("default_graph", "named_graphs")]
+        if not defaults and not named and not inspect(text).has_from:
+            defaults = named = list(self.graphs)
+        for graph in defaults:
+            client.addParameter("default-graph-uri", graph)
+        for graph in named:
+            client.addParameter("named-graph-uri", graph)
         try:
             body = client.query().response.read(None if cap is None else cap + 1)
         except TimeoutError:
@@ -115,36 +125,109 @@ class RemoteStore(Store):
         return rows[0]["v"].value if rows else None
 
 
-def push(store: ox.Store, version: str, update_endpoint: str, timeout: float = 600.0) -> int:
+def push(store: ox.Store, version: str, update_endpoint: str, timeout: float = 600.0,
+         credentials: tuple[str, str] | None = None) -> int:
     """Write every named graph of a built store into a SPARQL 1.1 server through its Update endpoint,
     in one request: the graphs this project wrote before are dropped, the new ones inserted and the
     version graph written last. Servers that run one Update request as one transaction (Oxigraph,
-    Jena Fuseki/TDB2, GraphDB) never show a reader half a version. Returns the quads written."""
+    Jena Fuseki/TDB2, GraphDB) never show a reader half a version. `credentials` (user, password) answer
+    the server's HTTP challenge, Basic or Digest (Virtuoso's /sparql-auth asks Digest). Returns the
+    quads written."""
     from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 
     quads = [q for q in store if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != VERSION_GRAPH]
-    drop_ours = (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                 f'FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }} ;')
-    lines = [drop_ours, "INSERT DATA {"]
-    by_graph: dict[str, list[str]] = {}
-    for quad in quads:
-        by_graph.setdefault(str(quad.graph_name), []).append(f"{quad.subject} {quad.predicate} {quad.object} .")
-    for graph, triples in sorted(by_graph.items()):
-        lines += [f"GRAPH {graph} {{", *triples, "}"]
-    lines += [f"GRAPH <{VERSION_GRAPH}> {{ <{GRAPH}> <{VERSION_INFO.value}> {ox.Literal(version)} . }}", "}"]
     client = SPARQLWrapper(update_endpoint, updateEndpoint=update_endpoint)
     client.setMethod(POST)
     client.setRequestMethod(URLENCODED)
-    client.setQuery("\n".join(lines))
+    client.setQuery(update_text(quads, version))
     client.setTimeout(max(1, round(timeout)))
+    if credentials:
+        answer_challenges(update_endpoint, *credentials)
     try:
         client.query()
     except urllib.error.URLError as error:
         raise QueryFailedError(f"the store at {update_endpoint} could not be reached ({error.reason})") from None
     except Exception as error:  # noqa: BLE001 - SPARQLWrapper's HTTP errors carry the server's words
         words = str(error).splitlines()[0][:300] if str(error) else "no answer"
-        raise QueryFailedError(f"the store at {update_endpoint} refused the update: {words}") from None
+        said = engine_words(str(error).partition("Response:")[2].strip())[:300]
+        raise QueryFailedError(f"the store at {update_endpoint} refused the update: {words} {said}".strip()) from None
     return len(quads) + 1  # and the version
+
+
+def update_text(quads: list[ox.Quad], version: str) -> str:
+    """The one Update request `push` sends: ours dropped, the triples without blank nodes in one INSERT
+    DATA, those with blank nodes in INSERT { ... } WHERE {} (one fresh node per label in each, as INSERT
+    DATA makes; Virtuoso 7 refuses blank nodes in INSERT DATA, "not allowed in a constant clause"), one
+    such operation for each set of graphs sharing blank nodes (Virtuoso 7 fails on a template over
+    several graphs), and the version graph last."""
+    drop_ours = (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                 f'FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}')
+    ground = [q for q in quads if not blank_nodes(q)]
+    operations = [drop_ours, f"INSERT DATA {{\n{graph_blocks(ground)}\n}}"] if ground else [drop_ours]
+    operations += [f"INSERT {{\n{graph_blocks(group)}\n}} WHERE {{}}"
+                   for group in sharing_blank_nodes([q for q in quads if blank_nodes(q)])]
+    operations.append(f"INSERT DATA {{ GRAPH <{VERSION_GRAPH}> {{ <{GRAPH}> <{VERSION_INFO.value}> {ox.Literal(version)} . }} }}")
+    return " ;\n".join(operations)
+
+
+def blank_nodes(quad: ox.Quad) -> list[ox.BlankNode]:
+    return [t for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
+
+
+def sharing_blank_nodes(quads: list[ox.Quad]) -> list[list[ox.Quad]]:
+    """The quads split by graph, graphs that share a blank node kept together (a union-find over graphs),
+    so that each part can be one INSERT template without splitting a node in two."""
+    parent: dict[str, str] = {}
+
+    def root(graph: str) -> str:
+        while parent.setdefault(graph, graph) != graph:
+            graph = parent[graph]
+        return graph
+
+    first_graph: dict[ox.BlankNode, str] = {}
+    for quad in quads:
+        for node in blank_nodes(quad):
+            parent[root(quad.graph_name.value)] = root(first_graph.setdefault(node, quad.graph_name.value))
+    parts: dict[str, list[ox.Quad]] = {}
+    for quad in quads:
+        parts.setdefault(root(quad.graph_name.value), []).append(quad)
+    return [parts[key] for key in sorted(parts)]
+
+
+def graph_blocks(quads: list[ox.Quad]) -> str:
+    """`GRAPH <g> { s p o . ... }` for each graph of the quads, in graph order."""
+    by_graph: dict[str, list[str]] = {}
+    for quad in quads:
+        by_graph.setdefault(str(quad.graph_name), []).append(f"{quad.subject} {quad.predicate} {quad.object} .")
+    return "\n".join(f"GRAPH {graph} {{\n" + "\n".join(lines) + "\n}" for graph, lines in sorted(by_graph.items()))
+
+
+def answer_challenges(endpoint: str, user: str, password: str) -> None:
+    """Let urllib (SPARQLWrapper's transport) answer the endpoint's 401 with these credentials in the
+    scheme the server names, Digest or Basic; SPARQLWrapper itself must be told one scheme up front."""
+    import urllib.request
+
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, endpoint, user, password)
+    urllib.request.install_opener(urllib.request.build_opener(
+        urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)))
+
+
+BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?<!\.)")
+
+
+def blank_labels_readable(body: bytes) -> bytes:
+    """A JSON result set whose blank node labels all parse: the JSON format lets a server label its
+    blank nodes with any string (Virtuoso sends "nodeID://b10000"), pyoxigraph reads only N-Triples
+    labels. Each other label becomes one such label derived from it, the same in every answer."""
+    if b'"bnode"' not in body:
+        return body
+    answer = json.loads(body)
+    for row in answer.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "bnode" and not BLANK_LABEL.fullmatch(term["value"]):
+                term["value"] = "x" + hashlib.sha256(term["value"].encode()).hexdigest()[:32]
+    return json.dumps(answer).encode()
 
 
 # ---------------------------------------------------------------- serving from a remote store
@@ -209,9 +292,14 @@ def mirror(store: RemoteStore, settings: Settings) -> BuiltGraph:
         raise QueryFailedError(f"the store at {store.endpoint} holds no commit-kg graph (no version graph "
                                f"<{VERSION_GRAPH}>): write one with `commit-kg load --into`")
     local = ox.Store()
-    found = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    ours = f'FILTER(STRSTARTS(STR(?g), "{GRAPH}"))'  # a store may hold other graphs (Virtuoso's own)
+    found = store.query(f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours} }}")
     assert isinstance(found, ox.QuerySolutions)
     local.extend(ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in found)
+    held = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours} }}")[0]["n"].value
+    if len(local) != int(held):
+        raise QueryFailedError(f"the store at {store.endpoint} holds {held} quads of this graph but answered "
+                               f"{len(local)}: raise its limit on result rows (Virtuoso: [SPARQL] ResultSetMaxRows)")
     by_kind: dict[str, list[ox.Quad]] = {"ontology": [], "data": []}
     for quad in local:
         kind = str(quad.graph_name.value).removeprefix(GRAPH).split("/", 1)[0]
