@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .query_pool import Job
     from .settings import Settings
 
+JSON_RESULTS, N_TRIPLES = "application/sparql-results+json", "application/n-triples"
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
 PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 
@@ -69,15 +71,12 @@ class RemoteStore(Store):
         text = substitute(sparql, {v.value: str(t) for v, t in substitutions.items()}) if substitutions else sparql
         # The predeclared prefixes first: a query's own PREFIX, later in the prologue, wins.
         text = (f"BASE <{base_iri}>\n" if base_iri else "") + PROLOGUE + text
-        graph_form = inspect(text).form in ("CONSTRUCT", "DESCRIBE")
+        form = inspect(text).form
         try:
-            body = self.request(text, "application/n-triples" if graph_form else "application/sparql-results+json",
-                                dataset)
+            body = self.request(text, N_TRIPLES if form in GRAPH_FORMS else JSON_RESULTS, dataset)
         except StoreSyntaxError as error:
             raise syntax_error(text, SyntaxError(error.message)) from None
-        if graph_form:
-            return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-        return ox.parse_query_results(blank_labels_readable(body), format=ox.QueryResultsFormat.JSON)
+        return parsed(body, form)
 
     def request(self, text: str, accept: str, dataset: dict | None, timeout: float | None = None,
                 cap: int | None = None) -> bytes:
@@ -115,8 +114,7 @@ class RemoteStore(Store):
             words = str(error).splitlines()[0][:300] if str(error) else "no answer"
             raise QueryFailedError(f"the store at {self.endpoint} failed: {words}") from None
         if cap is not None and len(body) > cap:
-            raise ResultTooLargeError(f"the answer is larger than the {cap:,} bytes this endpoint sends; "
-                                      "add a LIMIT or select fewer variables")
+            raise too_large(cap)
         return body
 
     def version(self) -> str | None:
@@ -230,6 +228,30 @@ def blank_labels_readable(body: bytes) -> bytes:
     return json.dumps(answer).encode()
 
 
+def too_large(cap: int) -> ResultTooLargeError:
+    return ResultTooLargeError(f"the answer is larger than the {cap:,} bytes this endpoint sends; "
+                               "add a LIMIT or select fewer variables")
+
+
+def parsed(body: bytes, form: str) -> QueryAnswer:
+    """The store's answer (N-Triples for CONSTRUCT and DESCRIBE, else SPARQL JSON) as pyoxigraph's
+    types, whatever its server's own ways of writing it (see boolean_answer, blank_labels_readable)."""
+    if form in GRAPH_FORMS:
+        return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    if form == "ASK":
+        body = boolean_answer(body)
+    return ox.parse_query_results(blank_labels_readable(body), format=ox.QueryResultsFormat.JSON)
+
+
+def boolean_answer(body: bytes) -> bytes:
+    """An ASK answer as the SPARQL JSON boolean form. Virtuoso 7.2 answers ASK over HTTP with a result
+    set instead, one row (`__ASK_RETVAL` 1) for true and none for false, in every result format."""
+    answer = json.loads(body)
+    if "boolean" in answer:
+        return body
+    return json.dumps({"head": {}, "boolean": bool(answer.get("results", {}).get("bindings"))}).encode()
+
+
 # ---------------------------------------------------------------- serving from a remote store
 
 FIRST_LINE_POSITION = re.compile(r"at 1:(\d+)")
@@ -240,7 +262,7 @@ class RemoteQueries:
     """What the worker pool is to the embedded store, for a remote one: /sparql's checked queries sent
     to the store's endpoint (the predeclared prefixes on the text's first line, so the store's error
     positions keep their line numbers), each within the time left of the query's limit, the answer
-    capped and XML answers checked as the pool checks them."""
+    capped, read and written again as the pool writes it (XML checked the same way)."""
 
     def __init__(self, store: RemoteStore, timeout: float, result_bytes: int) -> None:
         self.store, self.timeout, self.result_bytes = store, timeout, result_bytes
@@ -258,7 +280,7 @@ class RemoteQueries:
     async def run(self, job: Job, arrival: float) -> bytes:
         import asyncio
 
-        from .well_formed import XML_MEDIA, checked
+        from .execution import written
 
         left = self.timeout - (asyncio.get_running_loop().time() - arrival)
         if left <= 0:
@@ -267,16 +289,24 @@ class RemoteQueries:
         text = prologue + job.query
         dataset = {"default_graph": [ox.NamedNode(g) for g in job.dataset.default_graphs],
                    "named_graphs": [ox.NamedNode(g) for g in job.dataset.named_graphs]}
+        form = inspect(text).form
         self.in_flight += 1
         try:
-            body = await asyncio.to_thread(self.store.request, text, job.media, dataset, left, self.result_bytes)
+            body = await asyncio.to_thread(self.store.request, text, N_TRIPLES if form in GRAPH_FORMS else JSON_RESULTS,
+                                           dataset, left, self.result_bytes)
         except StoreSyntaxError as error:  # as the embedded engine says it; line 1 counted the prologue too
             words = FIRST_LINE_POSITION.sub(lambda m: f"at 1:{max(1, int(m[1]) - len(prologue))}", error.message,
                                             count=1)
             raise syntax_error(job.query, SyntaxError(words)) from None
         finally:
             self.in_flight -= 1
-        return checked(body, job.media) if job.media in XML_MEDIA else body
+        # Written here as the embedded store writes it: the same bytes from every store, whatever its own
+        # serialisers do (Virtuoso: extra JSON members, every CSV value quoted, ASK as a result set).
+        answer = await asyncio.to_thread(lambda: written(parsed(body, form), job.media))
+        assert answer is not None
+        if len(answer) > self.result_bytes:
+            raise too_large(self.result_bytes)
+        return answer
 
 
 def mirror(store: RemoteStore, settings: Settings) -> BuiltGraph:
