@@ -2,9 +2,11 @@
 SPARQLWrapper, with answers parsed back into pyoxigraph's types; and `push`, which writes a built,
 validated graph into such a server.
 
-The server must answer queries over the union of the named graphs as its default graph, as the
-embedded store does (Oxigraph: `serve --union-default-graph`; Jena Fuseki/TDB2: `tdb2:unionDefaultGraph
-true`; GraphDB and Virtuoso do so by default). Bound parameters become terms in the query text through
+A RemoteStore given the graphs `push` wrote (a replica's is) names them as each query's dataset, so the
+server's own default graph does not matter; one given none needs a server that answers over the union
+of the named graphs, as the embedded store does (Oxigraph: `serve --union-default-graph`; Jena
+Fuseki/TDB2: `tdb2:unionDefaultGraph true`; GraphDB and Virtuoso do so by default, Virtuoso with its
+own system graphs in that union). Bound parameters become terms in the query text through
 `sparql_text.substitute` (the terms serialised by pyoxigraph), since the protocol has no substitution
 argument.
 """

@@ -15,8 +15,8 @@ import json
 from collections.abc import Iterator
 
 import httpx
-import pytest
 import pyoxigraph as ox
+import pytest
 from conftest import running_server
 from remote_support import load_with_account, loaded_virtuoso, virtuoso_server
 from test_remote_backend_http import (  # noqa: F401 - collected here again, with this module's `remote`
@@ -113,6 +113,5 @@ def test_a_replica_refuses_a_store_that_caps_its_rows():
     naming the setting, instead of serving part of the graph."""
     with virtuoso_server(max_rows=10_000) as store:
         load_with_account(f"{store}/sparql-auth", "dba", "dba")
-        with pytest.raises(RuntimeError, match="ResultSetMaxRows"):
-            with running_server("--store", f"{store}/sparql"):
-                pass
+        with pytest.raises(RuntimeError, match="ResultSetMaxRows"), running_server("--store", f"{store}/sparql"):
+            pass
