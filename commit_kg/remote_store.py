@@ -2,11 +2,11 @@
 SPARQLWrapper, with answers parsed back into pyoxigraph's types; and `push`, which writes a built,
 validated graph into such a server.
 
-A RemoteStore given the graphs `push` wrote (a replica's is) names them as each query's dataset, so the
-server's own default graph does not matter; one given none needs a server that answers over the union
-of the named graphs, as the embedded store does (Oxigraph: `serve --union-default-graph`; Jena
-Fuseki/TDB2: `tdb2:unionDefaultGraph true`; GraphDB and Virtuoso do so by default, Virtuoso with its
-own system graphs in that union). Bound parameters become terms in the query text through
+The server must answer queries over the union of the named graphs as its default graph, as the
+embedded store does (Oxigraph: `serve --union-default-graph`; Jena Fuseki/TDB2: `tdb2:unionDefaultGraph
+true`; GraphDB and Virtuoso do so by default, Virtuoso with its own system graphs in that union: naming
+our graphs as each query's dataset would hide them, but Virtuoso 7.2 then evaluates property paths
+wrongly, openlink/virtuoso-opensource issue 127). Bound parameters become terms in the query text through
 `sparql_text.substitute` (the terms serialised by pyoxigraph), since the protocol has no substitution
 argument.
 """
@@ -61,12 +61,8 @@ def engine_words(said: str) -> str:
 class RemoteStore(Store):
     """A SPARQL 1.1 query endpoint read as the store (see the module docstring)."""
 
-    def __init__(self, endpoint: str, timeout: float = 60.0, graphs: tuple[str, ...] = ()) -> None:
-        """`graphs`: the named graphs `push` wrote (the replica's copy names them). A query that names no
-        dataset of its own gets them as its dataset (default-graph-uri and named-graph-uri for each), so
-        it reads our graphs alone, as the embedded store's union default graph does, on servers whose
-        union holds other graphs too (Virtuoso's own system graphs) or that have no union default graph."""
-        self.endpoint, self.timeout, self.graphs = endpoint, timeout, graphs
+    def __init__(self, endpoint: str, timeout: float = 60.0) -> None:
+        self.endpoint, self.timeout = endpoint, timeout
 
     def query(self, sparql: str, *, substitutions: dict[ox.Variable, ox.Term] | None = None,
               base_iri: str | None = None, dataset: dict | None = None) -> QueryAnswer:
@@ -95,13 +91,10 @@ class RemoteStore(Store):
         client.setOnlyConneg(True)
         client.addCustomHttpHeader("Accept", accept)
         client.setTimeout(max(1, round(timeout or self.timeout)))
-        defaults, named = [[g.value for g in (dataset or {}).get(key, [])] for key in ("default_graph", "named_graphs")]
-        if not defaults and not named and not inspect(text).has_from:
-            defaults = named = list(self.graphs)
-        for graph in defaults:
-            client.addParameter("default-graph-uri", graph)
-        for graph in named:
-            client.addParameter("named-graph-uri", graph)
+        for graph in (dataset or {}).get("default_graph", []):
+            client.addParameter("default-graph-uri", graph.value)
+        for graph in (dataset or {}).get("named_graphs", []):
+            client.addParameter("named-graph-uri", graph.value)
         try:
             body = client.query().response.read(None if cap is None else cap + 1)
         except TimeoutError:
@@ -291,7 +284,10 @@ class RemoteQueries:
         text = prologue + job.query
         dataset = {"default_graph": [ox.NamedNode(g) for g in job.dataset.default_graphs],
                    "named_graphs": [ox.NamedNode(g) for g in job.dataset.named_graphs]}
-        form = inspect(text).form
+        shape = inspect(job.query)
+        if shape.undeclared_at is not None:  # said as the embedded engine says it, before a store with
+            raise undeclared_prefix(job.query, shape.undeclared_at)  # prefixes of its own (Virtuoso) answers
+        form = shape.form
         self.in_flight += 1
         try:
             body = await asyncio.to_thread(self.store.request, text, N_TRIPLES if form in GRAPH_FORMS else JSON_RESULTS,
@@ -309,6 +305,13 @@ class RemoteQueries:
         if len(answer) > self.result_bytes:
             raise too_large(self.result_bytes)
         return answer
+
+
+def undeclared_prefix(query: str, end: int) -> QuerySyntaxError:
+    """The embedded engine's error for the prefixed name ending at offset `end` (its line:column is
+    the position just after the name), through the same wording (store.syntax_error)."""
+    line, column = query.count("\n", 0, end) + 1, end - query.rfind("\n", 0, end)
+    return syntax_error(query, SyntaxError(f"error at {line}:{column}: Prefix not found"))
 
 
 def mirror(store: RemoteStore, settings: Settings) -> BuiltGraph:

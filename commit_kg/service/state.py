@@ -101,8 +101,7 @@ class AppState:
         after the federation relay they may reach. With a remote store (settings.store_url) every view
         and /sparql read that store, and `graph` is only the replica's in-memory copy (remote_store.mirror)."""
         if settings.store_url:
-            remote = RemoteStore(settings.store_url, settings.query_timeout,
-                                 graphs=tuple(sorted(g.value for g in graph.store.named_graphs())))
+            remote = RemoteStore(settings.store_url, settings.query_timeout)
             return cls(settings=settings, graph=graph, store=remote, catalogue=Catalogue(settings.queries_dir),
                        queries=RemoteQueries(remote, settings.query_timeout, settings.query_result_max_bytes))
         return cls(settings=settings, graph=graph, store=EmbeddedStore(graph.store),
