@@ -191,7 +191,9 @@ def run_load(settings: Settings, into: str) -> None:
     from .remote_store import push
 
     graph = run_build(settings)
-    written = push(graph.store, graph.version, into)
+    user, password = settings.store_user, settings.store_password
+    credentials = (user, password.get_secret_value()) if user and password else None
+    written = push(graph.store, graph.version, into, credentials=credentials)
     print(f"wrote {written:,} quads (version {graph.version}) into {into}")
 
 

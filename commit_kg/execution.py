@@ -15,7 +15,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from .errors import ParameterError, excerpt
-from .store import EmbeddedStore
+from .store import EmbeddedStore, QueryAnswer
 from .well_formed import XML_MEDIA, WellFormedXml
 
 RESULT_FORMATS = {
@@ -70,14 +70,22 @@ def answer(store: ox.Store, query: str, dataset: Dataset, media: str, base_iri: 
     Relative IRIs in the query resolve against `base_iri` (the endpoint's URL). An XML answer is read
     back as it is written and refused (NotRepresentableError) where it stops being well-formed."""
     result = EmbeddedStore(store).query(query, base_iri=base_iri, dataset=dataset.arguments())
-    form = GRAPH_FORMATS[media] if isinstance(result, ox.QueryTriples) else RESULT_FORMATS[media]
+    return written(result, media, out)
+
+
+def written(result: QueryAnswer, media: str, out: BinaryIO | None = None) -> bytes | None:
+    """An answer serialised in `media`, into `out` when given, else as bytes; the same bytes whichever
+    store answered (a remote store's triples come as a list)."""
+    graph = isinstance(result, ox.QueryTriples | list)
+    form = GRAPH_FORMATS[media] if graph else RESULT_FORMATS[media]
     if media == "text/csv" and isinstance(result, ox.QuerySolutions):
         return csv_results(result, out)
-    if media not in XML_MEDIA:
-        return result.serialize(out, format=form)
-    target = WellFormedXml(media, out)
-    result.serialize(target, format=form)
-    return target.finish()
+    target = WellFormedXml(media, out) if media in XML_MEDIA else out
+    if isinstance(result, list):
+        done = ox.serialize(result, target, format=form)
+    else:
+        done = result.serialize(target, format=form)
+    return target.finish() if isinstance(target, WellFormedXml) else done
 
 
 def csv_value(term: ox.Term | None) -> str:

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # `serve` then answers every route from it and builds nothing (COMMIT_KG_STORE_URL, `serve --store`);
     # None: the embedded store, built from the folders.
     store_url: str | None = None
+    # The account `load --into` answers the Update endpoint's HTTP challenge (Basic or Digest) with
+    # (COMMIT_KG_STORE_USER, COMMIT_KG_STORE_PASSWORD), e.g. Virtuoso's /sparql-auth; unset: none.
+    store_user: str | None = None
+    store_password: SecretStr | None = None
 
     @field_validator("store_url")
     @classmethod

@@ -67,6 +67,9 @@ class QueryShape:
     # A FROM or FROM NAMED clause: the query names its own dataset, which then replaces the union
     # default graph (a word starting "from" outside every group counts, so `FROM<g>` does too).
     has_from: bool = False
+    # The offset just after the first prefixed name whose prefix is declared neither by the text nor
+    # predeclared (a name glued to FILTER or SERVICE not counted); None: there is none.
+    undeclared_at: int | None = None
 
 
 # Character classes as spargebra 0.5 writes them (its PN_CHARS_BASE stops at U+FFFD).
@@ -193,6 +196,7 @@ class _Scan:
         self.form: str | None = None
         self.is_update = False
         self.has_from = False
+        self.undeclared_at: int | None = None
         self.clause_kind: dict[int, str] = {}  # level -> "select", "group", "order" or "having"
         # When a list: every variable token as (start, end, name, role), for `substitute`.
         self.variables: list[tuple[int, int, str, str]] | None = None
@@ -326,6 +330,10 @@ class _Scan:
                         service_at = m.start(kind) + found
                         service_stage = "silent" if lower[found + 7:] else "service"
                 else:
+                    name_prefix = token.partition(":")[0]
+                    if (self.undeclared_at is None and name_prefix not in self.prefixes
+                            and "filter" not in lower and "service" not in lower.partition(":")[0]):
+                        self.undeclared_at = pos
                     found = lower.partition(":")[0].find("service")
                     after_target_word = prev_kind == "word" and prev.translate(_ASCII_LOWER).endswith(_TARGET_WORDS)
                     if found >= 0 and not after_target_word:
@@ -424,7 +432,8 @@ def inspect(text: str, *, base_iri: str | None = None, prefixes: dict[str, str] 
     """
     scan = _Scan(text, base_iri, dict(PREFIXES if prefixes is None else prefixes))
     scan.run()
-    return QueryShape(scan.form or "SELECT", scan.is_update, tuple(scan.services), scan.depth, scan.has_from)
+    return QueryShape(scan.form or "SELECT", scan.is_update, tuple(scan.services), scan.depth, scan.has_from,
+                      scan.undeclared_at)
 
 
 def substitute(text: str, values: dict[str, str]) -> str:

@@ -130,5 +130,11 @@ def server() -> Iterator[str]:
         with loaded_oxigraph() as store, running_server("--store", f"{store}/query") as url:
             yield url
         return
+    if os.environ.get("COMMIT_KG_TEST_STORE") == "virtuoso":  # tests/test_virtuoso_backend.py
+        from remote_support import loaded_virtuoso
+
+        with loaded_virtuoso() as query_url, running_server("--store", query_url) as url:
+            yield url
+        return
     with running_server() as url:
         yield url

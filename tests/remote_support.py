@@ -1,11 +1,14 @@
 """Second SPARQL servers for federation tests: a real `oxigraph serve` process (PyPI `oxigraph`) and a
-small recording endpoint that notes each request (headers included) and can be told to be slow."""
+small recording endpoint that notes each request (headers included) and can be told to be slow; and the
+stores a replica reads: `oxigraph serve` and a throwaway Virtuoso (Debian virtuoso-opensource-7-bin),
+each loaded with `commit-kg load --into`."""
 
 from __future__ import annotations
 
 import contextlib
 import http.server
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 from conftest import free_port, stop
@@ -116,5 +120,85 @@ def load_into(store: str) -> str:
     """`commit-kg load --into` the store's Update endpoint, as a user runs it; what it printed."""
     loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", f"{store}/update"],
                             capture_output=True, text=True, timeout=600, check=False)
+    assert loaded.returncode == 0, loaded.stderr
+    return loaded.stdout
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 10
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = 60
+"""
+
+
+@contextlib.contextmanager
+def virtuoso_server(max_rows: int = 1_000_000) -> Iterator[str]:
+    """A new Virtuoso database in a temporary folder, its SQL and HTTP listeners on free ports of
+    127.0.0.1 (`virtuoso-t +foreground +configfile`); yields its base URL (/sparql, /sparql-auth).
+    Its ResultSetMaxRows (`max_rows`) is raised from Virtuoso's 10,000 so that the replica's copy reads
+    every quad in one answer. SIGTERM is Virtuoso's quick shutdown (no checkpoint: the folder is thrown away)."""
+    binary = shutil.which("virtuoso-t")
+    assert binary, ("`virtuoso-t` is not installed: `apt-get install virtuoso-opensource-7-bin` "
+                    "(Debian's Virtuoso 7.2 server binary; .ci/run installs it)")
+    with tempfile.TemporaryDirectory(prefix="virtuoso-") as location:
+        http_port = free_port()
+        ini = Path(location) / "virtuoso.ini"
+        ini.write_text(VIRTUOSO_INI.format(dir=location, sql_port=free_port(), http_port=http_port,
+                                           max_rows=max_rows))
+        process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=location,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{http_port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                log = Path(location, "virtuoso.log")
+                assert process.poll() is None and time.monotonic() < deadline, (
+                    f"virtuoso-t did not start: {log.read_text()[-2000:] if log.exists() else 'no log'}")
+                time.sleep(0.2)
+            yield url
+        finally:
+            stop(process)
+
+
+@contextlib.contextmanager
+def loaded_virtuoso() -> Iterator[str]:
+    """A throwaway Virtuoso holding the built graph, written by `commit-kg load --into` its /sparql-auth
+    endpoint (Virtuoso's endpoint for SPARQL Update by an SQL account, HTTP Digest) as the new database's
+    `dba` account; yields its query endpoint (/sparql), which answers anyone and writes nothing."""
+    with virtuoso_server() as store:
+        load_with_account(f"{store}/sparql-auth", "dba", "dba")
+        yield f"{store}/sparql"
+
+
+def load_with_account(update_url: str, user: str, password: str) -> str:
+    """`commit-kg load --into` an Update endpoint that asks for an account (COMMIT_KG_STORE_USER and
+    COMMIT_KG_STORE_PASSWORD); what it printed."""
+    account = {"COMMIT_KG_STORE_USER": user, "COMMIT_KG_STORE_PASSWORD": password}
+    loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", update_url], capture_output=True,
+                            text=True, timeout=600, check=False, env={**os.environ, **account})
     assert loaded.returncode == 0, loaded.stderr
     return loaded.stdout
