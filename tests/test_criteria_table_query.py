@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
