@@ -55,7 +55,7 @@ ENGINES = ("turbo", "pyshacl", "rudof")  # turbo first: it fills the cache soone
 DEFAULT_ENGINES = "turbo,pyshacl"  # rudof (pyrudof, bench only) when asked: --engines turbo,pyshacl,rudof
 MEMORY_CAP_GB = 10  # address space of the pySHACL build process
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-SH_NAME, SH_PATH = rdflib.URIRef("http://www.w3.org/ns/shacl#name"), rdflib.URIRef("http://www.w3.org/ns/shacl#path")
+SH_NAME, SH_PATH, SH_MESSAGE = (rdflib.URIRef(f"http://www.w3.org/ns/shacl#{name}") for name in ("name", "path", "message"))
 AS_OF = datetime.date(2024, 1, 1)
 # Named queries about plans and PPCs have nothing to answer in a world of states and instruments.
 NO_PLANS = ("plan-ppcs", "ppc-activities", "ppc-lineage-backward", "ppc-lineage-forward", "ppc-targets")
@@ -158,7 +158,7 @@ def build_once(world: Path, engine: str, cache: Path, profile: Path | None) -> d
     record = {"engine": engine, "phases_s": phases, "phases_cpu_s": cpu, "total_s": round(time.perf_counter() - started, 2),
               "peak_rss_mb": peak_rss_mb(), "data_triples": sum(len(f.quads) for f in data),
               "derived_triples": len(derived), "derived_by_graph": dict(by_graph), "store_quads": len(store),
-              "verdict": verdict(result.results), "load_at_end": load()}
+              "verdict": verdict(result.results), "load_at_end": load(), **messages_kept(result.results, shapes)}
     inputs = inputs_of(settings, days)
     # The first engine that passes fills it (not rudof, which gives no report graph to serve).
     if result.conforms and engine != "rudof" and not StoreCache(cache).entry(inputs.key).is_dir():
@@ -167,6 +167,22 @@ def build_once(world: Path, engine: str, cache: Path, profile: Path | None) -> d
                                         build_module.version_of(every) + days[-1].strftime("%Y%m%d"))
         StoreCache(cache).save(inputs, graph)
     return record
+
+
+def messages_kept(results: list, shapes: list) -> dict:
+    """How many findings whose shape has an English sh:message carry it (pySHACL and pyshacl-turbo
+    all; rudof not a node shape's): the gap reports print these messages."""
+    from commit_kg.validation import to_rdflib
+
+    graph = to_rdflib([q for f in shapes for q in f.quads])
+    with_message = [r for r in results if graph.value(shape_term(r.shape), SH_MESSAGE) is not None]
+    kept = [r for r in with_message if any(str(m) in r.message for m in graph.objects(shape_term(r.shape), SH_MESSAGE))]
+    return {"findings_whose_shape_has_a_message": len(with_message), "of_them_carrying_it": len(kept)}
+
+
+def shape_term(shape: str) -> rdflib.term.Node:
+    """A shape as the findings name it (an IRI, or a blank node's label with or without '_:')."""
+    return rdflib.URIRef(shape) if "://" in shape else rdflib.BNode(shape.removeprefix("_:"))
 
 
 def rudof_validate(data: list[ox.Quad], shapes: list[ox.Quad], ontology: list[ox.Quad], lap: Callable[[str], None],
@@ -200,7 +216,7 @@ def rudof_validate(data: list[ox.Quad], shapes: list[ox.Quad], ontology: list[ox
     simple_paths = {str(p) for p in shapes_graph.objects(None, SH_PATH) if isinstance(p, rdflib.URIRef)}
     results = []
     for entry in report:  # a path is kept when it is one IRI, as read_results keeps pySHACL's
-        shape = rdflib.BNode(entry.source_shape[2:]) if entry.source_shape.startswith("_:") else rdflib.URIRef(entry.source_shape)
+        shape = shape_term(entry.source_shape)
         results.append(Violation(severity=entry.severity.lower(), focus_node=entry.focus_node,
                                  path=entry.path if entry.path in simple_paths else None,
                                  value=entry.value, message=entry.message, shape=str(shape),
@@ -447,7 +463,9 @@ def text_of(record: dict) -> str:
         lines.append(f"build {build['engine']}: {build['total_s']} s, peak RSS {build['peak_rss_mb']} MB, phases {build['phases_s']}"
                      + (f" (CPU s {build['phases_cpu_s']})" if "phases_cpu_s" in build else "") + "; "
                      f"{build['data_triples']} data + {build['derived_triples']} derived triples; verdict conforms="
-                     f"{build['verdict']['conforms']} {build['verdict']['counts']} ({build['load_at_start']} at start)")
+                     f"{build['verdict']['conforms']} {build['verdict']['counts']} ({build['load_at_start']} at start)"
+                     + (f"; of {build['findings_whose_shape_has_a_message']} findings whose shape has an sh:message, "
+                        f"{build['of_them_carrying_it']} carry it" if "of_them_carrying_it" in build else ""))
     if "verdict_check" in record:
         check = record["verdict_check"]
         lines.append(f"verdict check on a {check['states']}-state world with 4 kinds of broken facts: violations "
