@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
+import time
 import urllib.error
 from typing import TYPE_CHECKING
 
@@ -74,8 +75,13 @@ class RemoteStore(Store):
 
     def request(self, text: str, accept: str, dataset: dict | None, timeout: float | None = None,
                 cap: int | None = None) -> bytes:
-        """The store's answer to `text` in `accept`, within `timeout` seconds and `cap` bytes."""
+        """The store's answer to `text` in `accept`, within `timeout` seconds and `cap` bytes. The time
+        limit is the whole answer's: the socket's timeout bounds each read only, and a store that
+        streams its answer slowly would otherwise hold the request past it."""
         from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
+
+        limit = timeout or self.timeout
+        deadline = time.monotonic() + limit
 
         client = SPARQLWrapper(self.endpoint)
         client.setMethod(POST)
@@ -86,33 +92,55 @@ class RemoteStore(Store):
         client.queryType = inspect(text).form
         client.setOnlyConneg(True)
         client.addCustomHttpHeader("Accept", accept)
-        client.setTimeout(max(1, round(timeout or self.timeout)))
+        client.setTimeout(max(1, round(limit)))
         for graph in (dataset or {}).get("default_graph", []):
             client.addParameter("default-graph-uri", graph.value)
         for graph in (dataset or {}).get("named_graphs", []):
             client.addParameter("named-graph-uri", graph.value)
+        late = QueryTimeoutError(f"the store did not answer within {limit:g} s")
         try:
-            body = client.query().response.read(None if cap is None else cap + 1)
+            response = client.query().response
+            try:
+                body = read_within(response, deadline, cap)
+            finally:
+                response.close()  # the store, writing to a closed connection, stops the query
+        except (QueryTimeoutError, ResultTooLargeError):
+            raise
         except TimeoutError:
-            raise QueryTimeoutError(f"the store did not answer within {timeout or self.timeout:g} s") from None
+            raise late from None
         except urllib.error.URLError as error:
             if isinstance(error.reason, TimeoutError):
-                raise QueryTimeoutError(f"the store did not answer within {timeout or self.timeout:g} s") from None
+                raise late from None
             raise QueryFailedError(f"the store at {self.endpoint} could not be reached ({error.reason})") from None
         except Exception as error:  # noqa: BLE001 - SPARQLWrapper's HTTP errors carry the server's words
             if "QueryBadFormed" in type(error).__name__:  # the store's own words follow "Response:"
                 raise StoreSyntaxError(engine_words(str(error).partition("Response:")[2].strip())) from None
             words = str(error).splitlines()[0][:300] if str(error) else "no answer"
             raise QueryFailedError(f"the store at {self.endpoint} failed: {words}") from None
-        if cap is not None and len(body) > cap:
-            raise ResultTooLargeError(f"the answer is larger than the {cap:,} bytes this endpoint sends; "
-                                      "add a LIMIT or select fewer variables")
         return body
 
     def version(self) -> str | None:
         """The version `push` wrote last, or None when the store holds none."""
         rows = self.select(f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> {{ <{GRAPH}> <{VERSION_INFO.value}> ?v }} }}")
         return rows[0]["v"].value if rows else None
+
+
+def too_large(cap: int) -> ResultTooLargeError:
+    return ResultTooLargeError(f"the answer is larger than the {cap:,} bytes this endpoint sends; "
+                               "add a LIMIT or select fewer variables")
+
+
+def read_within(response, deadline: float, cap: int | None) -> bytes:
+    """An HTTP answer's body, read in chunks until `deadline` (time.monotonic) and at most `cap` bytes."""
+    chunks, size = [], 0
+    while chunk := response.read(1 << 16):
+        chunks.append(chunk)
+        size += len(chunk)
+        if cap is not None and size > cap:
+            raise too_large(cap)
+        if time.monotonic() > deadline:
+            raise QueryTimeoutError("the store did not send its whole answer within the time limit")
+    return b"".join(chunks)
 
 
 def push(store: ox.Store, version: str, update_endpoint: str, timeout: float = 600.0) -> int:
@@ -150,6 +178,7 @@ def push(store: ox.Store, version: str, update_endpoint: str, timeout: float = 6
 # ---------------------------------------------------------------- serving from a remote store
 
 FIRST_LINE_POSITION = re.compile(r"at 1:(\d+)")
+JSON_PER_CSV = 4  # a SELECT in SPARQL JSON is some 2-4 times its CSV: the bound on the JSON read for a CSV answer
 ONE_LINE_PROLOGUE = " ".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in PREFIXES.items()) + " "
 
 
@@ -184,16 +213,39 @@ class RemoteQueries:
         text = prologue + job.query
         dataset = {"default_graph": [ox.NamedNode(g) for g in job.dataset.default_graphs],
                    "named_graphs": [ox.NamedNode(g) for g in job.dataset.named_graphs]}
+        # The store's CSV leaves an IRI with a comma in it unquoted (oxigraph 0.5), as pyoxigraph's does: CSV
+        # is written here from its JSON, as the embedded store's workers write it (execution.csv_results).
+        csv = job.media == "text/csv"
+        media, cap = ("application/sparql-results+json", JSON_PER_CSV * self.result_bytes) if csv else \
+            (job.media, self.result_bytes)
         self.in_flight += 1
         try:
-            body = await asyncio.to_thread(self.store.request, text, job.media, dataset, left, self.result_bytes)
+            # wait_for answers at the limit; the thread behind it stops at its next read (read_within).
+            body = await asyncio.wait_for(asyncio.to_thread(self.store.request, text, media, dataset, left, cap),
+                                          left + 1)
+        except TimeoutError:
+            raise QueryTimeoutError(f"the query ran longer than {self.timeout:g} s and was stopped") from None
         except StoreSyntaxError as error:  # as the embedded engine says it; line 1 counted the prologue too
             words = FIRST_LINE_POSITION.sub(lambda m: f"at 1:{max(1, int(m[1]) - len(prologue))}", error.message,
                                             count=1)
             raise syntax_error(job.query, SyntaxError(words)) from None
         finally:
             self.in_flight -= 1
+        if csv:
+            body = as_csv(body)
+            if len(body) > self.result_bytes:
+                raise too_large(self.result_bytes)
         return checked(body, job.media) if job.media in XML_MEDIA else body
+
+
+def as_csv(json_body: bytes) -> bytes:
+    """A SPARQL JSON answer (SELECT or ASK) in SPARQL CSV, written as the embedded store's workers write it."""
+    from .execution import csv_results
+
+    answer = ox.parse_query_results(json_body, format=ox.QueryResultsFormat.JSON)
+    if isinstance(answer, ox.QuerySolutions):
+        return csv_results(answer, None) or b""
+    return answer.serialize(format=ox.QueryResultsFormat.CSV)
 
 
 def mirror(store: RemoteStore, settings: Settings) -> BuiltGraph:
