@@ -104,17 +104,19 @@ def recorder(delay: float = 0.0) -> Iterator[Recorder]:
 
 
 @contextlib.contextmanager
-def loaded_oxigraph() -> Iterator[str]:
+def loaded_oxigraph(*build_arguments: str) -> Iterator[str]:
     """`oxigraph serve` (union default graph) holding the built graph, written by `commit-kg load --into`
-    as a user would write it; yields its base URL (/query, /update)."""
+    as a user would write it (`build_arguments`, such as --data-dir, choose other files); yields its base
+    URL (/query, /update)."""
     with oxigraph_server(union_default_graph=True) as store:
-        load_into(store)
+        load_into(store, *build_arguments)
         yield store
 
 
-def load_into(store: str) -> str:
+def load_into(store: str, *build_arguments: str) -> str:
     """`commit-kg load --into` the store's Update endpoint, as a user runs it; what it printed."""
-    loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", f"{store}/update"],
+    loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", f"{store}/update",
+                             *build_arguments],
                             capture_output=True, text=True, timeout=600, check=False)
     assert loaded.returncode == 0, loaded.stderr
     return loaded.stdout
