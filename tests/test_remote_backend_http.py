@@ -21,7 +21,6 @@ from conftest import running_server
 from remote_support import loaded_oxigraph
 
 JSON = "application/sparql-results+json"
-REMOTE_FUZZ_EXAMPLES = "15"  # per fuzz test in the remote pass, unless COMMIT_KG_FUZZ_EXAMPLES says otherwise
 
 
 @pytest.fixture(scope="module")
@@ -134,9 +133,8 @@ def test_the_dataset_description_and_dumps_hold_the_same_graph(server: str, remo
 def test_every_test_reaching_the_backend_passes_on_the_remote_store(tmp_path: Path):
     """The rest of the suite on a replica: every test that requests the tests' backend (conftest.backend,
     directly or through the `server` fixture) runs in its own pytest session with COMMIT_KG_TEST_STORE=
-    oxigraph, so a module joins by using `server` or `backend`, and no list here can rot. The fuzz
-    modules run COMMIT_KG_FUZZ_EXAMPLES=REMOTE_FUZZ_EXAMPLES examples each there (their own default in
-    the embedded run).
+    oxigraph, so a module joins by using `server` or `backend`, and no list here can rot. The fuzzers
+    run their repeatable default examples there too.
 
     Modules that start their own servers (running_server) with settings a replica does not take stay
     on the embedded store, because:
@@ -153,8 +151,7 @@ def test_every_test_reaching_the_backend_passes_on_the_remote_store(tmp_path: Pa
     Tests marked embedded_only say their reason in the mark and are listed at the end of the run."""
     here = Path(__file__).parent
     report = tmp_path / "remote.xml"
-    environment = {**os.environ, "COMMIT_KG_TEST_STORE": "oxigraph", "COMMIT_KG_TEST_REMOTE_PASS": "1",
-                   "COMMIT_KG_FUZZ_EXAMPLES": os.environ.get("COMMIT_KG_FUZZ_EXAMPLES", REMOTE_FUZZ_EXAMPLES)}
+    environment = {**os.environ, "COMMIT_KG_TEST_STORE": "oxigraph", "COMMIT_KG_TEST_REMOTE_PASS": "1"}
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
                            f"--junitxml={report}", "--ignore", str(Path(__file__)), str(here)],
                           env=environment, cwd=here.parent, capture_output=True, text=True, timeout=1200, check=False)
