@@ -133,7 +133,7 @@ def too_large(cap: int) -> ResultTooLargeError:
 def read_within(response, deadline: float, cap: int | None) -> bytes:
     """An HTTP answer's body, read in chunks until `deadline` (time.monotonic) and at most `cap` bytes."""
     chunks, size = [], 0
-    while chunk := response.read(1 << 16):
+    while chunk := response.read1(1 << 16):
         chunks.append(chunk)
         size += len(chunk)
         if cap is not None and size > cap:

@@ -5,10 +5,14 @@ descriptions, the dumps' index, VoID, validation and the pages; errors keep thei
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -19,6 +23,9 @@ import rdflib
 import rdflib.compare
 from conftest import running_server
 from remote_support import loaded_oxigraph
+
+from commit_kg.errors import QueryTimeoutError
+from commit_kg.remote_store import RemoteStore
 
 JSON = "application/sparql-results+json"
 
@@ -73,6 +80,7 @@ def test_the_shacl_report_finds_the_same_results(server: str, remote: str):
     "SELECT ?c ?label WHERE { ?c a ck:Country ; rdfs:label ?label } ORDER BY ?c ?label",
     "SELECT ?ppc (COUNT(?a) AS ?n) WHERE { ?a ck:partOfPPC ?ppc } GROUP BY ?ppc ORDER BY ?ppc",
     "ASK { <https://w3id.org/commit-kg/id/country/THA> a ck:Country }",
+    "SELECT ?x ?n WHERE { VALUES (?x ?n) { (<http://example.org/a,b> 1) } }",  # CSV quotes the IRI
 ])
 @pytest.mark.parametrize("media", [JSON, "text/csv", "application/sparql-results+xml"])
 def test_sparql_answers_the_same(server: str, remote: str, query: str, media: str):
@@ -127,6 +135,39 @@ def test_the_dataset_description_and_dumps_hold_the_same_graph(server: str, remo
     assert sorted(int(o) for o in void[0].objects(None, triples)) == sorted(int(o) for o in void[1].objects(None, triples))
     dumps = [httpx.get(f"{url}/dumps/commit-kg.nq", timeout=120).content for url in (server, remote)]
     assert dumps[0] == dumps[1]
+
+
+class Dribbling(http.server.BaseHTTPRequestHandler):
+    """A store that starts its answer at once and then sends a byte every 0.2 s for 30 s."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(200)
+        self.send_header("Content-Type", JSON)
+        self.end_headers()
+        with contextlib.suppress(OSError):  # the client hung up: what the replica does at its limit
+            for _ in range(150):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.2)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+def test_a_store_sending_its_answer_slowly_is_stopped_at_the_time_limit():
+    """The limit is the whole answer's, not each read's: every byte comes well within the socket's
+    timeout, yet the answer as a whole is refused once the limit has passed."""
+    store = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Dribbling)
+    store.daemon_threads = True
+    threading.Thread(target=store.serve_forever, daemon=True).start()
+    try:
+        remote = RemoteStore(f"http://127.0.0.1:{store.server_address[1]}/query")
+        with pytest.raises(QueryTimeoutError):
+            remote.request("ASK {}", JSON, None, timeout=1)
+    finally:
+        store.shutdown()
+        store.server_close()
 
 
 @pytest.mark.embedded_only("with COMMIT_KG_TEST_STORE=oxigraph the session running it is the remote pass itself")
