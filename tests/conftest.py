@@ -168,6 +168,9 @@ def server(backend: Backend) -> Iterator[str]:
         yield url
 
 
+EMBEDDED_ONLY = pytest.StashKey[list[str]]()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On the remote backend, the tests marked embedded_only (what cannot hold for a replica, the reason
     given in the mark) are left out, and said so; COMMIT_KG_TEST_REMOTE_PASS=1 (the nested run of
@@ -180,16 +183,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         embedded_only = item.get_closest_marker("embedded_only")
         reaches = "backend" in getattr(item, "fixturenames", ())
         (left if embedded_only or (only_backend and not reaches) else kept).append(item)
-        if embedded_only and reaches:
+        if embedded_only:
             config.stash.setdefault(EMBEDDED_ONLY, []).append(f"{item.nodeid}: {embedded_only.args[0]}")
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
 
 
-EMBEDDED_ONLY = pytest.StashKey[list[str]]()
-
-
-def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """The tests left out as embedded_only, each with its reason, so that a remote run says what it did not run."""
     for line in config.stash.get(EMBEDDED_ONLY, []):
         terminalreporter.write_line(f"embedded only: {line}")
