@@ -17,6 +17,7 @@ import ast
 import hashlib
 import json
 import re
+import time
 import urllib.error
 from typing import TYPE_CHECKING
 
@@ -78,8 +79,13 @@ class RemoteStore(Store):
 
     def request(self, text: str, accept: str, dataset: dict | None, timeout: float | None = None,
                 cap: int | None = None) -> bytes:
-        """The store's answer to `text` in `accept`, within `timeout` seconds and `cap` bytes."""
+        """The store's answer to `text` in `accept`, within `timeout` seconds and `cap` bytes. The time
+        limit is the whole answer's: the socket's timeout bounds each read only, and a store that
+        streams its answer slowly would otherwise hold the request past it."""
         from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
+
+        limit = timeout or self.timeout
+        deadline = time.monotonic() + limit
 
         client = SPARQLWrapper(self.endpoint)
         client.setMethod(POST)
@@ -90,32 +96,55 @@ class RemoteStore(Store):
         client.queryType = inspect(text).form
         client.setOnlyConneg(True)
         client.addCustomHttpHeader("Accept", accept)
-        client.setTimeout(max(1, round(timeout or self.timeout)))
+        client.setTimeout(max(1, round(limit)))
         for graph in (dataset or {}).get("default_graph", []):
             client.addParameter("default-graph-uri", graph.value)
         for graph in (dataset or {}).get("named_graphs", []):
             client.addParameter("named-graph-uri", graph.value)
+        late = QueryTimeoutError(f"the store did not answer within {limit:g} s")
         try:
-            body = client.query().response.read(None if cap is None else cap + 1)
+            response = client.query().response
+            try:
+                body = read_within(response, deadline, cap)
+            finally:
+                response.close()  # the store, writing to a closed connection, stops the query
+        except (QueryTimeoutError, ResultTooLargeError):
+            raise
         except TimeoutError:
-            raise QueryTimeoutError(f"the store did not answer within {timeout or self.timeout:g} s") from None
+            raise late from None
         except urllib.error.URLError as error:
             if isinstance(error.reason, TimeoutError):
-                raise QueryTimeoutError(f"the store did not answer within {timeout or self.timeout:g} s") from None
+                raise late from None
             raise QueryFailedError(f"the store at {self.endpoint} could not be reached ({error.reason})") from None
         except Exception as error:  # noqa: BLE001 - SPARQLWrapper's HTTP errors carry the server's words
             if "QueryBadFormed" in type(error).__name__:  # the store's own words follow "Response:"
                 raise StoreSyntaxError(engine_words(str(error).partition("Response:")[2].strip())) from None
             words = str(error).splitlines()[0][:300] if str(error) else "no answer"
             raise QueryFailedError(f"the store at {self.endpoint} failed: {words}") from None
-        if cap is not None and len(body) > cap:
-            raise too_large(cap)
         return body
 
     def version(self) -> str | None:
         """The version `push` wrote last, or None when the store holds none."""
         rows = self.select(f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> {{ <{GRAPH}> <{VERSION_INFO.value}> ?v }} }}")
         return rows[0]["v"].value if rows else None
+
+
+def too_large(cap: int) -> ResultTooLargeError:
+    return ResultTooLargeError(f"the answer is larger than the {cap:,} bytes this endpoint sends; "
+                               "add a LIMIT or select fewer variables")
+
+
+def read_within(response, deadline: float, cap: int | None) -> bytes:
+    """An HTTP answer's body, read in chunks until `deadline` (time.monotonic) and at most `cap` bytes."""
+    chunks, size = [], 0
+    while chunk := response.read1(1 << 16):
+        chunks.append(chunk)
+        size += len(chunk)
+        if cap is not None and size > cap:
+            raise too_large(cap)
+        if time.monotonic() > deadline:
+            raise QueryTimeoutError("the store did not send its whole answer within the time limit")
+    return b"".join(chunks)
 
 
 def push(store: ox.Store, version: str, update_endpoint: str, timeout: float = 600.0,
@@ -223,11 +252,6 @@ def blank_labels_readable(body: bytes) -> bytes:
     return json.dumps(answer).encode()
 
 
-def too_large(cap: int) -> ResultTooLargeError:
-    return ResultTooLargeError(f"the answer is larger than the {cap:,} bytes this endpoint sends; "
-                               "add a LIMIT or select fewer variables")
-
-
 def parsed(body: bytes, form: str) -> QueryAnswer:
     """The store's answer (N-Triples for CONSTRUCT and DESCRIBE, else SPARQL JSON) as pyoxigraph's
     types, whatever its server's own ways of writing it (see boolean_answer, blank_labels_readable)."""
@@ -250,6 +274,7 @@ def boolean_answer(body: bytes) -> bytes:
 # ---------------------------------------------------------------- serving from a remote store
 
 FIRST_LINE_POSITION = re.compile(r"at 1:(\d+)")
+JSON_PER_CSV = 4  # a SELECT in SPARQL JSON is some 2-4 times its CSV: the bound on the JSON read of a result set
 ONE_LINE_PROLOGUE = " ".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in PREFIXES.items()) + " "
 
 
@@ -288,10 +313,16 @@ class RemoteQueries:
         if shape.undeclared_at is not None:  # said as the embedded engine says it, before a store with
             raise undeclared_prefix(job.query, shape.undeclared_at)  # prefixes of its own (Virtuoso) answers
         form = shape.form
+        # Read in JSON or N-Triples and written here (below): a CSV or TSV answer is smaller than that JSON.
+        accept, cap = (N_TRIPLES, self.result_bytes) if form in GRAPH_FORMS else \
+            (JSON_RESULTS, JSON_PER_CSV * self.result_bytes)
         self.in_flight += 1
         try:
-            body = await asyncio.to_thread(self.store.request, text, N_TRIPLES if form in GRAPH_FORMS else JSON_RESULTS,
-                                           dataset, left, self.result_bytes)
+            # wait_for answers at the limit; the thread behind it stops at its next read (read_within).
+            body = await asyncio.wait_for(asyncio.to_thread(self.store.request, text, accept, dataset, left, cap),
+                                          left + 1)
+        except TimeoutError:
+            raise QueryTimeoutError(f"the query ran longer than {self.timeout:g} s and was stopped") from None
         except StoreSyntaxError as error:  # as the embedded engine says it; line 1 counted the prologue too
             words = FIRST_LINE_POSITION.sub(lambda m: f"at 1:{max(1, int(m[1]) - len(prologue))}", error.message,
                                             count=1)

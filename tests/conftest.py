@@ -27,6 +27,8 @@ from commit_kg.store import EmbeddedStore
 
 def pytest_configure(config: pytest.Config) -> None:
     read_guard.install(config, PROJECT_ROOT)
+    config.addinivalue_line("markers", "embedded_only(reason): a check that cannot hold for a replica on a "
+                            "remote store (the reason says why); left out on that backend")
 
 
 @pytest.fixture(scope="session")
@@ -119,22 +121,77 @@ def running_server(*arguments: str, env: dict[str, str] | None = None, port: int
             stop(process)
 
 
+REMOTE = os.environ.get("COMMIT_KG_TEST_STORE", "") in ("oxigraph", "virtuoso")
+
+
+class Backend:
+    """Where the tests' servers read their graph. Embedded (the default): each builds its own. With
+    COMMIT_KG_TEST_STORE=oxigraph (or virtuoso): a real `oxigraph serve` (or Virtuoso) that `commit-kg
+    load --into` wrote, read with `serve --store` (the remote store backend); the repository's files go
+    into one store shared by the session (replicas only read), other files (`--data-dir …`) into a store
+    of their own."""
+
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        self.stack, self.shared = stack, ""
+
+    @contextlib.contextmanager
+    def __call__(self, *build_arguments: str, own: bool = False) -> Iterator[tuple[str, ...]]:
+        """The `serve` arguments for a server on the files `build_arguments` name (none: the repository's).
+        `own`: a store of its own even then, for a test whose queries the store may go on running after
+        the replica stopped waiting (a time limit), so that they tie up no store the session shares."""
+        if not REMOTE:
+            yield build_arguments
+            return
+        from remote_support import loaded_store
+
+        if build_arguments or own:
+            with loaded_store(*build_arguments) as query_url:
+                yield ("--store", query_url, *build_arguments)
+            return
+        self.shared = self.shared or self.stack.enter_context(loaded_store())
+        yield ("--store", self.shared)
+
+
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
-    """The service on the repository's files; with COMMIT_KG_TEST_STORE=oxigraph, the same service reading
-    a real `oxigraph serve` that `commit-kg load --into` wrote (the remote store backend), so that any test
-    module can run against either backend (tests/test_remote_backend_http.py runs the API modules so)."""
-    if os.environ.get("COMMIT_KG_TEST_STORE") == "oxigraph":
-        from remote_support import loaded_oxigraph
+def backend() -> Iterator[Backend]:
+    """A module that starts its own server (running_server) on the tests' backend requests this, and so
+    joins the remote pass of tests/test_remote_backend_http.py, which runs every test requesting it."""
+    with contextlib.ExitStack() as stack:
+        yield Backend(stack)
 
-        with loaded_oxigraph() as store, running_server("--store", f"{store}/query") as url:
-            yield url
-        return
-    if os.environ.get("COMMIT_KG_TEST_STORE") == "virtuoso":  # tests/test_virtuoso_backend.py
-        from remote_support import loaded_virtuoso
 
-        with loaded_virtuoso() as query_url, running_server("--store", query_url) as url:
-            yield url
-        return
-    with running_server() as url:
+@pytest.fixture(scope="session")
+def server(backend: Backend) -> Iterator[str]:
+    """The service on the repository's files, on the tests' backend (see Backend): with
+    COMMIT_KG_TEST_STORE=oxigraph, a replica reading a real `oxigraph serve`, so that every module using
+    this fixture runs against either backend."""
+    with backend() as arguments, running_server(*arguments) as url:
         yield url
+
+
+EMBEDDED_ONLY = pytest.StashKey[list[str]]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the remote backend, the tests marked embedded_only (what cannot hold for a replica, the reason
+    given in the mark) are left out, and said so; COMMIT_KG_TEST_REMOTE_PASS=1 (the nested run of
+    tests/test_remote_backend_http.py) also leaves out every test that does not reach the backend."""
+    if not REMOTE:
+        return
+    only_backend = os.environ.get("COMMIT_KG_TEST_REMOTE_PASS") == "1"
+    kept, left = [], []
+    for item in items:
+        embedded_only = item.get_closest_marker("embedded_only")
+        reaches = "backend" in getattr(item, "fixturenames", ())
+        (left if embedded_only or (only_backend and not reaches) else kept).append(item)
+        if embedded_only:
+            config.stash.setdefault(EMBEDDED_ONLY, []).append(f"{item.nodeid}: {embedded_only.args[0]}")
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """The tests left out as embedded_only, each with its reason, so that a remote run says what it did not run."""
+    for line in config.stash.get(EMBEDDED_ONLY, []):
+        terminalreporter.write_line(f"embedded only: {line}")

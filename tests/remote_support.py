@@ -108,17 +108,19 @@ def recorder(delay: float = 0.0) -> Iterator[Recorder]:
 
 
 @contextlib.contextmanager
-def loaded_oxigraph() -> Iterator[str]:
+def loaded_oxigraph(*build_arguments: str) -> Iterator[str]:
     """`oxigraph serve` (union default graph) holding the built graph, written by `commit-kg load --into`
-    as a user would write it; yields its base URL (/query, /update)."""
+    as a user would write it (`build_arguments`, such as --data-dir, choose other files); yields its base
+    URL (/query, /update)."""
     with oxigraph_server(union_default_graph=True) as store:
-        load_into(store)
+        load_into(store, *build_arguments)
         yield store
 
 
-def load_into(store: str) -> str:
+def load_into(store: str, *build_arguments: str) -> str:
     """`commit-kg load --into` the store's Update endpoint, as a user runs it; what it printed."""
-    loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", f"{store}/update"],
+    loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", f"{store}/update",
+                             *build_arguments],
                             capture_output=True, text=True, timeout=600, check=False)
     assert loaded.returncode == 0, loaded.stderr
     return loaded.stdout
@@ -185,20 +187,32 @@ def virtuoso_server(max_rows: int = 1_000_000) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def loaded_virtuoso() -> Iterator[str]:
+def loaded_virtuoso(*build_arguments: str) -> Iterator[str]:
     """A throwaway Virtuoso holding the built graph, written by `commit-kg load --into` its /sparql-auth
     endpoint (Virtuoso's endpoint for SPARQL Update by an SQL account, HTTP Digest) as the new database's
     `dba` account; yields its query endpoint (/sparql), which answers anyone and writes nothing."""
     with virtuoso_server() as store:
-        load_with_account(f"{store}/sparql-auth", "dba", "dba")
+        load_with_account(f"{store}/sparql-auth", "dba", "dba", *build_arguments)
         yield f"{store}/sparql"
 
 
-def load_with_account(update_url: str, user: str, password: str) -> str:
+def load_with_account(update_url: str, user: str, password: str, *build_arguments: str) -> str:
     """`commit-kg load --into` an Update endpoint that asks for an account (COMMIT_KG_STORE_USER and
     COMMIT_KG_STORE_PASSWORD); what it printed."""
     account = {"COMMIT_KG_STORE_USER": user, "COMMIT_KG_STORE_PASSWORD": password}
-    loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", update_url], capture_output=True,
-                            text=True, timeout=600, check=False, env={**os.environ, **account})
+    loaded = subprocess.run([sys.executable, "-m", "commit_kg", "load", "--into", update_url, *build_arguments],
+                            capture_output=True, text=True, timeout=600, check=False, env={**os.environ, **account})
     assert loaded.returncode == 0, loaded.stderr
     return loaded.stdout
+
+
+@contextlib.contextmanager
+def loaded_store(*build_arguments: str) -> Iterator[str]:
+    """The store COMMIT_KG_TEST_STORE names (oxigraph or virtuoso) holding the built graph, loaded by
+    `commit-kg load --into`; yields the query endpoint a replica reads (`serve --store`)."""
+    if os.environ.get("COMMIT_KG_TEST_STORE") == "virtuoso":
+        with loaded_virtuoso(*build_arguments) as query_url:
+            yield query_url
+        return
+    with loaded_oxigraph(*build_arguments) as store:
+        yield f"{store}/query"

@@ -19,8 +19,8 @@ ROUNDS = 2  # each large request is sent this many times, one after another, on 
 
 
 @pytest.fixture(scope="module")
-def one_process_server() -> Iterator[str]:
-    with running_server("--workers", "1") as url:
+def one_process_server(backend) -> Iterator[str]:
+    with backend() as arguments, running_server(*arguments, "--workers", "1") as url:
         yield url
 
 

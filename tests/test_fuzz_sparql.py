@@ -47,8 +47,9 @@ SPARQL_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with running_server(env={"COMMIT_KG_QUERY_TIMEOUT": str(QUERY_TIMEOUT)}) as url:
+def endpoint(backend) -> Iterator[str]:
+    with backend(own=True) as arguments, \
+            running_server(*arguments, env={"COMMIT_KG_QUERY_TIMEOUT": str(QUERY_TIMEOUT)}) as url:
         yield f"{url}/sparql"
 
 

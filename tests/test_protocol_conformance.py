@@ -17,12 +17,12 @@ UPDATE_TESTS = {"update_dataset_default_graph", "update_dataset_default_graphs",
                 "update_dataset_full", "update_post_form", "update_post_direct", "update_base_uri"}
 
 
-def test_w3c_protocol_suite_read_only(tmp_path: Path):
+def test_w3c_protocol_suite_read_only(tmp_path: Path, backend):
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(CONFORMANCE / "protocol_fixture.nq", data)
     results = tmp_path / "results.json"
-    with running_server("--data-dir", str(data)) as url:
+    with backend("--data-dir", str(data)) as arguments, running_server(*arguments) as url:
         run = subprocess.run(
             [sys.executable, str(CONFORMANCE / "protocol_runner.py"), f"{url}/sparql", "--read-only",
              "--include", "all", "--json", str(results)],

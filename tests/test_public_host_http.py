@@ -108,10 +108,10 @@ def http10_without_host(url: str) -> bytes:
     return b"".join(chunks)
 
 
-def test_allowed_hosts_answer_with_their_own_links_and_refuse_others_with_421():
+def test_allowed_hosts_answer_with_their_own_links_and_refuse_others_with_421(backend):
     port = free_port()
     allowed = f"https://kg.example.org, 127.0.0.1:{port}"
-    with running_server(env={"COMMIT_KG_ALLOWED_HOSTS": allowed}, port=port) as url:
+    with backend() as arguments, running_server(*arguments, env={"COMMIT_KG_ALLOWED_HOSTS": allowed}, port=port) as url:
         public = httpx.get(f"{url}/sparql", headers={"Host": "kg.example.org", "Accept": "application/n-triples"})
         assert public.status_code == 200 and "<https://kg.example.org/sparql>" in public.text
         assert url not in public.text
@@ -129,8 +129,8 @@ def test_allowed_hosts_answer_with_their_own_links_and_refuse_others_with_421():
         assert http10_without_host(url).startswith(b"HTTP/1.1 421 ")
 
 
-def test_a_base_url_wins_over_every_host():
-    with running_server(env={"COMMIT_KG_BASE_URL": "https://kg.example.org/commit/"}) as url:
+def test_a_base_url_wins_over_every_host(backend):
+    with backend() as arguments, running_server(*arguments, env={"COMMIT_KG_BASE_URL": "https://kg.example.org/commit/"}) as url:
         void = httpx.get(f"{url}/.well-known/void", headers={"Host": "evil.example", "Accept": "text/turtle"})
         page = httpx.get(f"{url}/sparql", headers={"Host": "evil.example", "Accept": "text/html"})
         moved = httpx.get(f"{url}/dumps", headers={"Host": "evil.example"})
@@ -146,11 +146,12 @@ def rss_kib(pid: int) -> int:
     raise AssertionError(f"no VmRSS for {pid}")
 
 
-def test_memory_stays_flat_across_a_thousand_distinct_hosts():
+def test_memory_stays_flat_across_a_thousand_distinct_hosts(backend):
     """Each Host used to key the VoID cache (and to change the endpoint in the answer cache and the
     rendered pages): 180 forged values grew the process by 160 MB. Now the process serving them stays
     within a few MiB of its size after the first 100."""
-    with running_server(env={"COMMIT_KG_HTTP_WORKERS": "1"}) as url, httpx.Client(timeout=60) as client:
+    with backend() as arguments, running_server(*arguments, env={"COMMIT_KG_HTTP_WORKERS": "1"}) as url, \
+            httpx.Client(timeout=60) as client:
         pid = server_pid(url)
 
         def burst(first: int, last: int) -> None:

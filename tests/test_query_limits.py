@@ -21,8 +21,8 @@ HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY DESC(CONCAT(STR(?a), S
 
 
 @pytest.fixture(scope="module")
-def limited():
-    with running_server(env=LIMITS) as url:
+def limited(backend):
+    with backend(own=True) as arguments, running_server(*arguments, env=LIMITS) as url:
         yield url
 
 
@@ -41,6 +41,8 @@ def error(response: httpx.Response, status: int, code: str) -> str:
     return response.json()["message"]
 
 
+@pytest.mark.embedded_only("the memory limit is the query workers' (README: Every limit); a replica has "
+                           "no workers, the store runs /sparql's queries within its own limits")
 def test_a_query_over_the_memory_limit_is_503_and_the_worker_is_replaced(limited):
     message = error(get(limited, HUNGRY), 503, "query_memory_limit")
     assert "300 MiB" in message

@@ -82,7 +82,7 @@ def assert_links_use(base: str, page: Page) -> None:
 
 
 @pytest.fixture(scope="module")
-def public_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def public_server(tmp_path_factory: pytest.TempPathFactory, backend) -> Iterator[str]:
     """A server configured with a public base URL, on the repository's data plus one blank node."""
     data = tmp_path_factory.mktemp("resources") / "data"
     shutil.copytree(PROJECT_ROOT / "data", data)
@@ -90,7 +90,8 @@ def public_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         f"<{THA}> rdfs:seeAlso [ rdfs:comment \"{NOTE}\"@en ;\n"
         f"    rdfs:seeAlso <{ID}country/KHM> ] .\n", encoding="utf-8")
-    with running_server("--data-dir", str(data), env={"COMMIT_KG_BASE_URL": PUBLIC + "/"}) as url:
+    with backend("--data-dir", str(data)) as arguments, \
+            running_server(*arguments, env={"COMMIT_KG_BASE_URL": PUBLIC + "/"}) as url:
         yield url
 
 

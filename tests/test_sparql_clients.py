@@ -126,15 +126,15 @@ def test_service_description_for_rdf_clients_and_a_page_for_browsers(server):
     assert page.headers["content-type"].startswith("text/html") and "<form" in page.text
 
 
-def test_base_url_setting_sets_the_public_endpoint(tmp_path):
-    with running_server(env={"COMMIT_KG_BASE_URL": "https://kg.example.org/commit"}) as url:
+def test_base_url_setting_sets_the_public_endpoint(backend):
+    with backend() as arguments, running_server(*arguments, env={"COMMIT_KG_BASE_URL": "https://kg.example.org/commit"}) as url:
         sd = httpx.get(f"{url}/sparql", headers={"Accept": "application/n-triples"}).text
     assert "<https://kg.example.org/commit/sparql>" in sd
 
 
-def test_a_query_past_the_time_limit_is_stopped_with_503():
+def test_a_query_past_the_time_limit_is_stopped_with_503(backend):
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    with running_server(env={"COMMIT_KG_QUERY_TIMEOUT": "1"}) as url:
+    with backend(own=True) as arguments, running_server(*arguments, env={"COMMIT_KG_QUERY_TIMEOUT": "1"}) as url:
         response = httpx.get(f"{url}/sparql", params={"query": slow}, timeout=30)
         assert response.status_code == 503 and response.json()["error"] == "query_timeout"
         assert httpx.get(f"{url}/sparql", params={"query": "ASK {}"}).status_code == 200  # still serving

@@ -28,9 +28,10 @@ GRAPHS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/n
 
 
 @pytest.fixture(scope="module")
-def nasty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def nasty_server(tmp_path_factory: pytest.TempPathFactory, backend) -> Iterator[str]:
     cache = tmp_path_factory.mktemp("cache")
-    with running_server("--data-dir", str(NASTY_DIR), "--workers", "1", env={"COMMIT_KG_CACHE_DIR": str(cache)}) as url:
+    with backend("--data-dir", str(NASTY_DIR)) as arguments, \
+            running_server(*arguments, "--workers", "1", env={"COMMIT_KG_CACHE_DIR": str(cache)}) as url:
         yield url
 
 
