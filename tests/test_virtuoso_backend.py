@@ -49,6 +49,10 @@ def remote() -> Iterator[str]:
     ("/api/lineage/spa2/5", {}),
     ("/api/queries", {}),
     ("/api/queries/plan-ppcs", {}),
+    # The named queries rewritten for Virtuoso (README, "Virtuoso"): multilateral dates and sources.
+    ("/api/queries/country-instruments", {"country": "country/LAO"}),
+    ("/api/queries/country-multilateral", {"country": "country/KHM"}),
+    ("/api/queries/pair-instruments", {"country_a": "country/LAO", "country_b": "country/THA"}),
 ])
 def test_the_rest_api_answers_the_same(server: str, remote: str, path: str, params: dict[str, str]):
     embedded = json.loads(fetch(f"{server}{path}", params).text.replace(server, ""))
