@@ -200,9 +200,12 @@ def end_window(ended: Window, period: Window) -> Window:
 def bases(store: EmbeddedStore) -> list[Basis]:
     """Every (instrument, pair, kind) that could cover a pair of COMMIT members, with its start window."""
     countries = members(store)
+    # The instruments of the class tree found apart (a subquery): Virtuoso 7.2 joins `a/rdfs:subClassOf*`
+    # with the `?i a ?form` OPTIONALs wrongly and returns one row instead of every instrument.
     instruments = store.select("""SELECT ?i ?kind ?label
         (SAMPLE(?form) AS ?on_signature) (SAMPLE(?sig) AS ?effective_on_signature) (SAMPLE(?multi) AS ?multilateral)
-        WHERE { ?i a/rdfs:subClassOf* ck:LegalInstrument ; ck:covers ?kind .
+        WHERE { { SELECT DISTINCT ?i WHERE { ?i a/rdfs:subClassOf* ck:LegalInstrument } }
+          ?i ck:covers ?kind .
           OPTIONAL { ?i rdfs:label ?label FILTER (lang(?label) = "en") }
           OPTIONAL { ?i a ?form FILTER (?form IN (ck:MemorandumOfUnderstanding, ck:JointDeclaration)) }
           OPTIONAL { ?i ck:effectiveOnSignature ?sig }

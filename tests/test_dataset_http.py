@@ -99,12 +99,17 @@ def test_void_describes_the_dataset(server, void, dataset, graph: BuiltGraph):
     assert value(void, dataset, VOID.properties) == len(set(void.objects(dataset, VOID.propertyPartition)))
 
 
+# The dataset VoID describes: the quads of our graphs. A store behind a replica may hold graphs of its own
+# (Virtuoso's virtrdf#, ldp#, ...), which /sparql sees but the dataset does not include.
+OUR_QUADS = f'GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), "{GRAPH}"))'
+
+
 def test_void_triples_equal_the_quads_sparql_counts(server, void, dataset, graph: BuiltGraph):
-    expected = sparql_count(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    expected = sparql_count(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ {OUR_QUADS} }}")
     if expected is None:
         expected = len(graph.store)
     assert value(void, dataset, VOID.triples) == expected == len(graph.store)
-    subjects = sparql_count(server, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    subjects = sparql_count(server, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {OUR_QUADS} }}")
     if subjects is not None:
         assert value(void, dataset, VOID.distinctSubjects) == subjects
     subsets = set(void.objects(dataset, VOID.subset))

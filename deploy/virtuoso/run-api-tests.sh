@@ -3,9 +3,8 @@
 # throwaway Virtuoso 7.2: each module's `server` fixture becomes `commit-kg serve --store` reading a new
 # Virtuoso database (temporary folder, 127.0.0.1, free ports) that `commit-kg load --into` wrote through
 # /sparql-auth (tests/remote_support.py loaded_virtuoso, tests/conftest.py server with
-# COMMIT_KG_TEST_STORE=virtuoso). Not part of `pytest`: Virtuoso 7.2 answers some of the project's
-# queries differently from SPARQL 1.1 (see the README, "A remote store and replicas"), so this run has
-# known failures; tests/test_virtuoso_backend.py, in the suite, checks the rest.
+# COMMIT_KG_TEST_STORE=virtuoso). tests/test_virtuoso_backend.py runs the same modules in the suite; this
+# script runs them alone, with pytest's arguments, and says how long they took.
 #
 # Usage: deploy/virtuoso/run-api-tests.sh [pytest arguments, e.g. -x or -k coverage]
 # Needs `virtuoso-t` (Debian: apt-get install virtuoso-opensource-7-bin) and the test extras
