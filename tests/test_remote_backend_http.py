@@ -102,7 +102,8 @@ def test_a_construct_gives_the_same_graph(server: str, remote: str):
     assert len(graphs[0]) == 12 and rdflib.compare.isomorphic(*graphs)
 
 
-def test_errors_keep_their_codes_and_positions(server: str, remote: str):
+def assert_the_same_error_codes(server: str, remote: str) -> None:
+    """A syntax error, an update and a SERVICE call are refused by both with the same status and code."""
     for params, code in (({"query": "SELECT * WHERE { ?s ?p }"}, "query_syntax_error"),
                          ({"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}, "unsupported_operation"),
                          ({"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } }"},
@@ -110,6 +111,10 @@ def test_errors_keep_their_codes_and_positions(server: str, remote: str):
         answers = [httpx.get(f"{url}/sparql", params=params, timeout=60) for url in (server, remote)]
         assert [a.status_code for a in answers] == [400, 400]
         assert [a.json()["error"] for a in answers] == [code, code]
+
+
+def test_errors_keep_their_codes_and_positions(server: str, remote: str):
+    assert_the_same_error_codes(server, remote)
     remote_error = httpx.get(f"{remote}/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}, timeout=60)
     assert "at 1:2" in remote_error.json()["message"], remote_error.text  # the user's column, not the prologue's
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The HTTP API test modules (API_MODULES of tests/test_remote_backend_http.py) against a replica on a
+# The HTTP API test modules (API_MODULES of tests/test_virtuoso_backend.py) against a replica on a
 # throwaway Virtuoso 7.2: each module's `server` fixture becomes `commit-kg serve --store` reading a new
 # Virtuoso database (temporary folder, 127.0.0.1, free ports) that `commit-kg load --into` wrote through
 # /sparql-auth (tests/remote_support.py loaded_virtuoso, tests/conftest.py server with
@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v virtuoso-t >/dev/null || { echo "virtuoso-t is missing: apt-get install virtuoso-opensource-7-bin" >&2; exit 2; }
-modules=$(python3 -c 'import sys; sys.path.insert(0, "tests"); from test_remote_backend_http import API_MODULES; print(" ".join("tests/" + m for m in API_MODULES))')
+modules=$(python3 -c 'import sys; sys.path.insert(0, "tests"); from test_virtuoso_backend import API_MODULES; print(" ".join("tests/" + m for m in API_MODULES))')
 start=$(date +%s)
 status=0
 # shellcheck disable=SC2086 # the module paths are words
