@@ -345,6 +345,9 @@ def undeclared_prefix(query: str, end: int) -> QuerySyntaxError:
     return syntax_error(query, SyntaxError(f"error at {line}:{column}: Prefix not found"))
 
 
+COPY_TIMEOUT = 600.0  # seconds for the copy at start: a build's work (as push's), not bound by /sparql's limit
+
+
 def mirror(store: RemoteStore, settings: Settings) -> BuiltGraph:
     """The graph a remote store holds, read once into memory for what needs every quad (the dumps, the
     VoID statistics, the SHACL report), as a build: its version is the one `push` wrote, and its SHACL
@@ -353,6 +356,7 @@ def mirror(store: RemoteStore, settings: Settings) -> BuiltGraph:
     from .loading import parse_folder
     from .validation import to_rdflib, validate
 
+    store = RemoteStore(store.endpoint, max(store.timeout, COPY_TIMEOUT))  # a start's read, not a request's
     version = store.version()
     if version is None:
         raise QueryFailedError(f"the store at {store.endpoint} holds no commit-kg graph (no version graph "

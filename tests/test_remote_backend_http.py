@@ -198,7 +198,7 @@ def test_every_test_reaching_the_backend_passes_on_the_remote_store(tmp_path: Pa
     here = Path(__file__).parent
     report = tmp_path / "remote.xml"
     environment = {**os.environ, "COMMIT_KG_TEST_STORE": "oxigraph", "COMMIT_KG_TEST_REMOTE_PASS": "1"}
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", "-x",
                            f"--junitxml={report}", "--ignore", str(Path(__file__)), str(here)],
                           env=environment, cwd=here.parent, capture_output=True, text=True, timeout=1200, check=False)
     assert done.returncode == 0, done.stdout[-4000:]

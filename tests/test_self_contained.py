@@ -102,7 +102,7 @@ def test_guard_fails_the_tests_that_read_beside_the_repository(tmp_path: Path):
     for name, source in GUARDED_SUITE.items():
         (repo / "tests" / name).write_text(textwrap.dedent(source))
     junit = tmp_path / "junit.xml"
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}",
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", f"--junitxml={junit}",
                           "--continue-on-collection-errors",
                           "tests"], cwd=repo, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr

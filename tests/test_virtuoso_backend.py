@@ -138,7 +138,7 @@ def test_the_http_api_test_modules_pass_on_virtuoso():
     COMMIT_KG_TEST_STORE=virtuoso), run as their own pytest session: the coverage index, the named
     queries and VoID answer on Virtuoso as on the embedded store."""
     here = Path(__file__).parent
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", "-x",
                            *(str(here / name) for name in API_MODULES)],
                           env={**os.environ, "COMMIT_KG_TEST_STORE": "virtuoso"}, cwd=here.parent,
                           capture_output=True, text=True, timeout=900, check=False)

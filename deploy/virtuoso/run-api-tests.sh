@@ -16,6 +16,6 @@ modules=$(python3 -c 'import sys; sys.path.insert(0, "tests"); from test_virtuos
 start=$(date +%s)
 status=0
 # shellcheck disable=SC2086 # the module paths are words
-COMMIT_KG_TEST_STORE=virtuoso python3 -m pytest -q -p no:cacheprovider -rf $modules "$@" || status=$?
+COMMIT_KG_TEST_STORE=virtuoso python3 -m pytest -q -n 0 -p no:cacheprovider -rf $modules "$@" || status=$?
 echo "API test modules on Virtuoso: $(( $(date +%s) - start )) s"
 exit $status
