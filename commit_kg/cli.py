@@ -202,10 +202,10 @@ WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # listening on every interface: no addre
 
 def remote_graph(settings: Settings) -> BuiltGraph:
     """The graph a remote store holds, read once into this replica (its version and SHACL report)."""
-    from .remote_store import RemoteStore, mirror
+    from .remote_store import mirror
 
     assert settings.store_url
-    graph = mirror(RemoteStore(settings.store_url, settings.query_timeout), settings)
+    graph = mirror(settings.store_url, settings)
     print(f"serving the graph {graph.version} of the store at {settings.store_url} ({graph.triple_count:,} triples)")
     return graph
 

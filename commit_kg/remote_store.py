@@ -348,7 +348,7 @@ def undeclared_prefix(query: str, end: int) -> QuerySyntaxError:
 COPY_TIMEOUT = 600.0  # seconds for the copy at start: a build's work (as push's), not bound by /sparql's limit
 
 
-def mirror(store: RemoteStore, settings: Settings) -> BuiltGraph:
+def mirror(endpoint: str, settings: Settings) -> BuiltGraph:
     """The graph a remote store holds, read once into memory for what needs every quad (the dumps, the
     VoID statistics, the SHACL report), as a build: its version is the one `push` wrote, and its SHACL
     report is made again from the quads with this installation's shapes."""
@@ -356,7 +356,7 @@ def mirror(store: RemoteStore, settings: Settings) -> BuiltGraph:
     from .loading import parse_folder
     from .validation import to_rdflib, validate
 
-    store = RemoteStore(store.endpoint, max(store.timeout, COPY_TIMEOUT))  # a start's read, not a request's
+    store = RemoteStore(endpoint, COPY_TIMEOUT)
     version = store.version()
     if version is None:
         raise QueryFailedError(f"the store at {store.endpoint} holds no commit-kg graph (no version graph "

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -35,18 +35,25 @@ def oxigraph_server(union_default_graph: bool = False) -> Iterator[str]:
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.poll() is None and time.monotonic() < deadline, "oxigraph serve did not start"
-                time.sleep(0.1)
+            wait_until_answering(process, f"{url}/query", 30, lambda: "oxigraph serve did not start")
             yield url
         finally:
             stop(process)
+
+
+def wait_until_answering(process: subprocess.Popen, query_url: str, seconds: float,
+                         failure: Callable[[], str]) -> None:
+    """Until the SPARQL endpoint a just-started server holds answers `ASK {}`; fails with `failure()` if
+    the server exits or `seconds` pass first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(query_url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None and time.monotonic() < deadline, failure()
+        time.sleep(0.1)
 
 
 def update(url: str, text: str) -> None:
@@ -169,18 +176,10 @@ def virtuoso_server(max_rows: int = 1_000_000) -> Iterator[str]:
         process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=location,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{http_port}"
+        log = Path(location, "virtuoso.log")
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                log = Path(location, "virtuoso.log")
-                assert process.poll() is None and time.monotonic() < deadline, (
-                    f"virtuoso-t did not start: {log.read_text()[-2000:] if log.exists() else 'no log'}")
-                time.sleep(0.2)
+            wait_until_answering(process, f"{url}/sparql", 60, lambda: (
+                f"virtuoso-t did not start: {log.read_text()[-2000:] if log.exists() else 'no log'}"))
             yield url
         finally:
             stop(process)

@@ -68,9 +68,9 @@ async def internal_error(_: Request, error: Exception) -> JSONResponse:
 def first_graph(settings: Settings) -> BuiltGraph:
     """The graph to serve at start: what the remote store holds, else the build of the folders."""
     if settings.store_url:
-        from ..remote_store import RemoteStore, mirror
+        from ..remote_store import mirror
 
-        return mirror(RemoteStore(settings.store_url, settings.query_timeout), settings)
+        return mirror(settings.store_url, settings)
     return build(settings)
 
 
