@@ -6,7 +6,9 @@ the listening socket. Each worker is forked from the zygote on request and talks
 over its own Unix socket pair (handed to the zygote with SCM_RIGHTS). When ready, a worker sends a
 pidfd (so the HTTP process can kill exactly it, race-free) and a memfd holding its stderr (so a
 crash can be told apart from a memory-limit abort). Frames are length-prefixed: a request is JSON,
-an answer is one status byte, a length and the serialised bytes as they are (no pickling).
+an answer is one status byte, a length and the serialised bytes as they are (no pickling). A worker
+acknowledges each request with one byte before it runs it, so a worker that dies before the byte
+(killed from outside while idle) is known not to have run the query, which then runs on another.
 
 Scheduling: two lanes, because the cost of a query is unknown until it runs.
 - The fast lane runs every query first, for at most `fast_slice` seconds (0.4 by default). When
@@ -60,6 +62,7 @@ log = logging.getLogger(__name__)
 HEADER = struct.Struct(">I")  # request: length of the JSON that follows
 ANSWER = struct.Struct(">BQ")  # answer: kind, length of the bytes that follow
 OK, ERROR, ERROR_RETIRE = 0, 1, 2
+RECEIVED = b"\x06"  # a worker's acknowledgement: it has read the whole request and now runs it
 HEAVY_NICE = 10
 PREEMPT_AFTER = 0.05  # seconds a fast-lane query keeps its worker when others wait for one
 WORKER_NAME, ZYGOTE_NAME = "ck-query-worker", "ck-query-zygote"  # in /proc/PID/comm
@@ -88,12 +91,8 @@ class Limits:
     fast_queue: int = 1024
 
 
-class WorkerLost(Exception):
-    """A worker's process ended during a query without a word; `error` is what to answer if it happens again."""
-
-    def __init__(self, error: CommitKgError) -> None:
-        super().__init__(error.message)
-        self.error = error
+class Undelivered(Exception):
+    """A worker's process ended before it acknowledged the request: the query did not run there."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +199,7 @@ def _worker_main(sock: socket.socket, store: ox.Store, limits: Limits, nice: int
         body = _recv_exact(sock, HEADER.unpack(header)[0])
         if body is None:
             return
+        sock.sendall(RECEIVED)
         kind, frame = _serve_one(store, json.loads(body), limits)
         sock.sendall(frame)
         del frame
@@ -491,16 +491,15 @@ class QueryPool:
         from it. Raises QueryTimeoutError, QueryQueueFullError, or the error the worker reported."""
         self.in_flight += 1
         try:
-            try:
-                return await self._run(job, arrival)
-            except WorkerLost:
-                # A worker that died with no answer may have been killed from outside before it read the
-                # query (a kill is seen by its pidfd only a moment later): the query runs once more on a
-                # fresh worker. One that dies again answers why.
+            # Every worker and every spare may have been killed at once, each seen by its pidfd only a
+            # moment later; past that many undelivered tries, something kills workers as they start.
+            for _ in range(2 * (self.limits.fast_workers + self.limits.heavy_workers) + 1):
                 try:
                     return await self._run(job, arrival)
-                except WorkerLost as lost:
-                    raise lost.error from None
+                except Undelivered:
+                    continue
+            raise QueryFailedError("no query worker stayed alive long enough to take the query "
+                                   "(a fault on our side); retry shortly")
         finally:
             self.in_flight -= 1
 
@@ -567,12 +566,14 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         lane = worker.lane
         lane.busy_until[worker] = until
+        received = False
         try:
             async with asyncio.timeout_at(until) as timeout:
                 if lane.preempt_after is not None:
                     lane.running[worker] = [loop.time(), timeout, False]
                     lane.make_room(loop.time())
                 await loop.sock_sendall(worker.sock, frame)
+                received = bytes(await _read(loop, worker.sock, len(RECEIVED))) == RECEIVED
                 kind, size = ANSWER.unpack(await _read(loop, worker.sock, ANSWER.size))
                 body = await _read(loop, worker.sock, size)
         except TimeoutError:
@@ -581,9 +582,9 @@ class QueryPool:
         except (EOFError, ConnectionError):
             death = self._death(worker)
             self._discard(worker)
-            if isinstance(death, QueryMemoryLimitError):
-                raise death from None
-            raise WorkerLost(death) from None
+            if not received:
+                raise Undelivered from None
+            raise death from None
         except BaseException:  # cancelled (the client went away): the worker's state is unknown
             self._discard(worker)
             raise

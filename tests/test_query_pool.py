@@ -11,11 +11,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from conftest import running_server
 from pool_support import HEAVY, alive, pool_processes, server_pid
 
-from commit_kg.query_pool import Lane
+from commit_kg.errors import QueryFailedError
+from commit_kg.execution import Dataset
+from commit_kg.query_pool import Job, Lane, Limits, QueryPool
 
 ONE_PROCESS = {"COMMIT_KG_HTTP_WORKERS": "1"}
 
@@ -80,6 +83,74 @@ def test_a_worker_killed_from_outside_is_replaced_and_no_query_fails():
         time.sleep(0.5)
         _, fresh = pool_processes(root)
         assert len(fresh) == len(workers) and not set(fresh) & set(workers)
+
+
+def small_pool() -> QueryPool:
+    """A pool over 1,000 triples: enough for HEAVY (10^9 rows) to run past any test's patience."""
+    store = ox.Store()
+    store.extend(ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/p"),
+                         ox.Literal(str(i)), ox.NamedNode("http://example.org/g")) for i in range(1000))
+    return QueryPool(store, Limits(fast_workers=2, heavy_workers=1, fast_slice=2.0, heavy_queue=4, timeout=10.0,
+                                   memory_bytes=512 << 20, result_bytes=1 << 20, deny_network=True))
+
+
+def every_worker(pool: QueryPool) -> list:
+    return [w for lane in (pool.fast, pool.heavy) for w in (*lane.idle, *lane.spares)]
+
+
+def test_workers_and_spares_killed_in_the_same_instant_as_queries_arrive_fail_no_query():
+    """The kills are sent in the loop turn that hands out the queries, before any pidfd is seen: the
+    first workers each query meets are dead, and the spares put in their place are dead too (CI once
+    answered 500 here when a query retried once only)."""
+
+    async def scenario() -> tuple[list[bytes | Exception], int]:
+        pool = small_pool()
+        await pool.start()
+        loop = asyncio.get_running_loop()
+        try:
+            killed = every_worker(pool)
+            for worker in killed:
+                signal.pidfd_send_signal(worker.pidfd, signal.SIGKILL)
+            answers = await asyncio.gather(
+                *(pool.run(Job(f"ASK {{ ?s ?p ?o }} # {i}", Dataset(), "application/sparql-results+json", None),
+                           loop.time()) for i in range(6)), return_exceptions=True)
+        finally:
+            await pool.close()
+        return [a if isinstance(a, Exception) else bytes(a) for a in answers], len(killed)
+
+    answers, killed = asyncio.run(scenario())
+    assert killed >= 5  # two fast, one heavy, and their spares
+    assert all(isinstance(a, bytes) and b'"boolean":true' in a.replace(b" ", b"") for a in answers), answers
+
+
+def test_a_worker_killed_while_it_runs_a_query_answers_500_and_the_query_is_not_run_again():
+    """Past the acknowledgement the query did reach the worker: its death is answered, not hidden by a rerun."""
+
+    async def scenario() -> tuple[Exception | bytes, bytes, int]:
+        pool = small_pool()
+        await pool.start()
+        loop = asyncio.get_running_loop()
+        try:
+            running = loop.create_task(pool.run(Job(HEAVY, Dataset(), "application/sparql-results+json", None),
+                                                loop.time()))
+            await asyncio.sleep(0.5)
+            busy = list(pool.fast.busy_until) + list(pool.heavy.busy_until)
+            for worker in busy:
+                signal.pidfd_send_signal(worker.pidfd, signal.SIGKILL)
+            try:
+                first: Exception | bytes = bytes(await running)
+            except Exception as error:  # noqa: BLE001 - the test looks at which error it is
+                first = error
+            after = bytes(await pool.run(Job("ASK {}", Dataset(), "application/sparql-results+json", None),
+                                         loop.time()))
+        finally:
+            await pool.close()
+        return first, after, len(busy)
+
+    first, after, busy = asyncio.run(scenario())
+    assert busy == 1
+    assert isinstance(first, QueryFailedError) and "stopped unexpectedly" in first.message, first
+    assert b"true" in after
 
 
 def test_a_full_queue_is_503_with_retry_after():
