@@ -4,6 +4,8 @@ and the guard that fails a test reading beside the repository (read_guard.py).""
 from __future__ import annotations
 
 import contextlib
+import datetime
+import json
 import os
 import shutil
 import socket
@@ -27,8 +29,21 @@ from commit_kg.store import EmbeddedStore
 
 def pytest_configure(config: pytest.Config) -> None:
     read_guard.install(config, PROJECT_ROOT)
+    pin_today()
     config.addinivalue_line("markers", "embedded_only(reason): a check that cannot hold for a replica on a "
                             "remote store (the reason says why); left out on that backend")
+
+
+def pin_today() -> None:
+    """Every build in the session, in this process, its xdist workers and the servers they start (all
+    inherit the environment), takes 'today' as the day the session began: a graph's version and its
+    statuses name that day, and builds compared with each other (a replica against the embedded service)
+    must not differ because the suite ran past midnight (CI once did)."""
+    if "COMMIT_KG_REFERENCE_DATES" in os.environ:
+        return
+    today = datetime.date.today().isoformat()
+    days = [today if day == "today" else day for day in Settings.model_fields["reference_dates"].default]
+    os.environ["COMMIT_KG_REFERENCE_DATES"] = json.dumps(days)
 
 
 @pytest.fixture(scope="session")
