@@ -31,23 +31,25 @@ class BenchQuery:
 
 def bind_in_text(text: str, terms: dict[str, str]) -> str:
     """Put each parameter's term in place of its variable, as pyoxigraph's substitutions do: a projected
-    variable becomes `(term AS ?v)`, a GROUP BY / ORDER BY key on it is dropped (a constant key changes
-    neither groups nor order; rdflib cannot evaluate one), any other use becomes the term. Knows
-    comments, strings and IRIs, so a `?` or `#` inside them is left alone."""
-    out, last, clause, depth, select_depth = [], 0, "body", 0, 0
+    variable becomes `(term AS ?v)` (in a subquery's SELECT list it is dropped: the query around it
+    binds the same term, and a second binding would clash), a GROUP BY / ORDER BY key on it is dropped
+    (a constant key changes neither groups nor order; rdflib cannot evaluate one), any other use becomes
+    the term. Knows comments, strings and IRIs, so a `?` or `#` inside them is left alone."""
+    out, last, clause, depth, select_depth, braces, subquery = [], 0, "body", 0, 0, 0, False
     for match in TOKEN.finditer(text):
         kind, token = match.lastgroup, match.group()
         replacement = token
         if kind == "word":
             upper = token.upper()
             if upper == "SELECT":
-                clause, select_depth = "select", depth
+                clause, select_depth, subquery = "select", depth, braces > 0
             elif upper == "WHERE" and clause == "select":
                 clause = "body"
             elif upper in ("GROUP", "ORDER", "HAVING"):
                 clause = "modifier"
         elif kind == "brace":
             clause = "body"
+            braces += 1 if token == "{" else -1
         elif kind == "open":
             depth += 1
         elif kind == "close":
@@ -55,7 +57,7 @@ def bind_in_text(text: str, terms: dict[str, str]) -> str:
         elif kind == "var" and token[1:] in terms:
             term = terms[token[1:]]
             if clause == "select" and depth == select_depth:
-                replacement = f"({term} AS {token})"
+                replacement = "" if subquery else f"({term} AS {token})"
             elif clause == "modifier" and depth == 0:
                 replacement = ""
             else:

@@ -55,6 +55,14 @@ def test_binding_in_text_knows_projection_grouping_and_literals():
         bind_in_text("SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?p ?o } GROUP BY ?a", {"a": "<urn:x>"})
 
 
+def test_binding_in_text_drops_a_parameter_from_a_subquerys_select_list():
+    """The outer SELECT binds the term; the subquery binding it again would be refused by every engine."""
+    text = "SELECT ?a ?n WHERE { { SELECT ?a (COUNT(?b) AS ?n) WHERE { ?b <urn:p> ?a } GROUP BY ?a ?b } }"
+    bound = bind_in_text(text, {"a": "<urn:x>"})
+    assert bound == "SELECT (<urn:x> AS ?a) ?n WHERE { { SELECT  (COUNT(?b) AS ?n) WHERE { ?b <urn:p> <urn:x> } GROUP BY  ?b } }"
+    assert parses(http.BenchQuery("subquery", bound))
+
+
 def test_the_wrk_script_renders_for_both_modes():
     for unique in ("true", "false"):
         script = http.LUA % {"prefix": '"/sparql?query=ASK%7B%7D"', "unique": unique, "accept": http.JSON_RESULTS}
