@@ -573,7 +573,8 @@ class QueryPool:
                     lane.running[worker] = [loop.time(), timeout, False]
                     lane.make_room(loop.time())
                 await loop.sock_sendall(worker.sock, frame)
-                received = bytes(await _read(loop, worker.sock, len(RECEIVED))) == RECEIVED
+                await _read(loop, worker.sock, len(RECEIVED))
+                received = True
                 kind, size = ANSWER.unpack(await _read(loop, worker.sock, ANSWER.size))
                 body = await _read(loop, worker.sock, size)
         except TimeoutError:
