@@ -9,7 +9,7 @@ steps and the server start (both must give the same verdict, which the record sh
 Writes bench/results/scale-{size}.json and scale-{size}.txt.
 
 Run: python3 -m bench.scale --size 1M [--states 193] [--world DIR] [--engines turbo,pyshacl,rudof] [--no-http]
-     python3 -m bench.scale --size 1M --queries-only [--compare-query FORMER.rq]   (named queries, no gate)
+     python3 -m bench.scale --size 1M --queries-only [--compare-query [NAME=]FORMER.rq ...]   (named queries, no gate)
      python3 -m bench.scale --size 10M --load-only   (generate and load only: its build does not fit in memory)
      python3 -m bench.scale --size 1M --states 200 --coverage-only   (the coverage matrix alone)
 Needs: pip install pyshacl-turbo (and pyrudof for rudof); apt-get install wrk (HTTP part).
@@ -43,8 +43,9 @@ import rdflib
 
 from bench.results_file import publish
 from bench.world import SYNTHETIC, generate, parse_count
-from commit_kg.namespaces import GRAPH, ID
+from commit_kg.namespaces import GRAPH, ID, PREFIXES
 from commit_kg.settings import Settings
+from commit_kg.tabular import records
 
 if TYPE_CHECKING:
     from commit_kg.catalogue import Catalogue
@@ -312,10 +313,12 @@ def coverage_and_queries(world: Path, cache: Path) -> dict:
             "store_quads": len(graph.store), "load": load()}
 
 
-def named_queries(store: EmbeddedStore, catalogue: Catalogue, compare: Path | None = None) -> dict:
+def named_queries(store: EmbeddedStore, catalogue: Catalogue, compare: tuple[tuple[str, Path], ...] = (),
+                  raw: ox.Store | None = None) -> dict:
     """Every named query that has something to answer in a synthetic world, with parameters that name
-    its things; with `compare`, that query file too, bound as criteria-table (e.g. a former text of it,
-    timed in the same run)."""
+    its things; with `compare` (name, file), each file too, bound as that named query (e.g. a former text of it,
+    timed in the same run). With `raw` (the store under `store`), each is also timed with its values
+    given as pyoxigraph `substitutions`, as the service bound them before it wrote them into the text."""
     state = f"{SYNTHETIC}country/XAA"
     partner = store.select(f"SELECT ?b WHERE {{ ?i ck:party <{state}> , ?b FILTER (?b != <{state}>) }} LIMIT 1")[0]["b"].value
     instrument = f"{SYNTHETIC}instrument/multilateral/0"
@@ -324,19 +327,27 @@ def named_queries(store: EmbeddedStore, catalogue: Catalogue, compare: Path | No
               "coverage-gaps": {"kind": "mla", "as_of": AS_OF.isoformat(), "min_rank": "2"},
               "criteria-table": {"as_of": AS_OF.isoformat()}}
     runs = {query.name: query for query in catalogue.queries.values() if query.name not in NO_PLANS}
-    if compare:
-        runs[f"criteria-table as {compare.name}"] = dataclasses.replace(catalogue.get("criteria-table"),
-                                                                        text=compare.read_text(encoding="utf-8"))
+    for name, former in compare:
+        runs[f"{name} as {former.name}"] = dataclasses.replace(catalogue.get(name), text=former.read_text(encoding="utf-8"))
     queries = {}
     for name, query in sorted(runs.items()):
         values = params.get(query.name, {})
         seconds, cpu, (_, answer) = timed(lambda q=query, v=values: q.run(store, v))
-        queries[name] = {"median_s": seconds, "cpu_s": cpu, "rows": len(answer),
-                         "answer_sha256": hashlib.sha256(repr(sorted(map(sorted, map(dict.items, answer)))).encode()).hexdigest()[:16]}
+        queries[name] = {"median_s": seconds, "cpu_s": cpu, "rows": len(answer), "answer_sha256": digest(answer)}
+        if raw is not None:
+            sub_s, sub_cpu, rows = timed(lambda q=query, v=values: records(raw.query(  # bound as `run` binds
+                q.text, prefixes=PREFIXES, substitutions=q.bind(v, store) or None, use_default_graph_as_union=True)))
+            queries[name].update({"as_substitutions_s": sub_s, "as_substitutions_cpu_s": sub_cpu,
+                                  "substitutions_over_text": round(sub_s / max(seconds, 0.0001), 1),
+                                  "same_answer_as_substitutions": digest(rows) == queries[name]["answer_sha256"]})
     return queries
 
 
-def queries_only(world: Path, compare: Path | None) -> dict:
+def digest(answer: list[dict[str, str]]) -> str:
+    return hashlib.sha256(repr(sorted(map(sorted, map(dict.items, answer)))).encode()).hexdigest()[:16]
+
+
+def queries_only(world: Path, compare: tuple[tuple[str, Path], ...]) -> dict:
     """The named queries alone, on the world parsed and derived without the SHACL gate (the gate adds
     nothing the queries read): what a change to a query needs re-measured, without a build."""
     from commit_kg.build import quads_of
@@ -351,7 +362,7 @@ def queries_only(world: Path, compare: Path | None) -> dict:
     store.extend(quads_of(parse_folder("ontology", settings.ontology_dir)) + quads_of(parse_folder("data", world)))
     store.extend(derive(store, settings.reference_days()))
     prepared = round(time.perf_counter() - start, 1)
-    return {"named_queries": named_queries(EmbeddedStore(store), Catalogue(settings.queries_dir), compare),
+    return {"named_queries": named_queries(EmbeddedStore(store), Catalogue(settings.queries_dir), compare, raw=store),
             "named_queries_skipped": list(NO_PLANS), "store_quads": len(store), "parse_and_derive_s": prepared, "load": load()}
 
 
@@ -486,7 +497,10 @@ def text_of(record: dict) -> str:
                      f"{record['store_quads']} quads; {record['load']})")
     for name, q in record.get("named_queries", {}).items():
         lines.append(f"named query {name}: {q['median_s']} s" + (f" (CPU {q['cpu_s']} s)" if "cpu_s" in q else "")
-                     + f", {q['rows']} rows" + (f", answer {q['answer_sha256']}" if "answer_sha256" in q else ""))
+                     + f", {q['rows']} rows" + (f", answer {q['answer_sha256']}" if "answer_sha256" in q else "")
+                     + (f"; as pyoxigraph substitutions {q['as_substitutions_s']} s ({q['substitutions_over_text']}x"
+                        f"{', same answer' if q['same_answer_as_substitutions'] else ', ANOTHER ANSWER'})"
+                        if "as_substitutions_s" in q else ""))
     if "http" in record:
         h = record["http"]
         lines.append(f"HTTP (embedded backend, {h['settings']}): start from cache {h['start_from_cache_s']} s ({h['load']})")
@@ -495,6 +509,12 @@ def text_of(record: dict) -> str:
                 lines.append(f"  {name} {mode}: {r['requests_per_s']} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
                              f"{r['errors']} errors")
     return "\n".join(lines) + "\n"
+
+
+def compared_query(argument: str) -> tuple[str, Path]:
+    """`NAME=FILE`, or `FILE` for criteria-table (the first query compared this way)."""
+    name, _, file = argument.rpartition("=")
+    return name or "criteria-table", Path(file)
 
 
 def main() -> None:
@@ -510,7 +530,9 @@ def main() -> None:
     parser.add_argument("--coverage-only", action="store_true", help="only the coverage matrix (e.g. --states 200)")
     parser.add_argument("--targeted", action="store_true", help="only: the gate on asserted triples alone (pyshacl-turbo)")
     parser.add_argument("--queries-only", action="store_true", help="only the named queries, on the world derived without the gate")
-    parser.add_argument("--compare-query", type=Path, help="with --queries-only: also time this text of criteria-table")
+    parser.add_argument("--compare-query", type=compared_query, action="append", default=[], metavar="[NAME=]FILE",
+                        help="with --queries-only: also time this text of the named query NAME (criteria-table "
+                             "when no NAME is given); repeatable")
     parser.add_argument("--tag", default="", help="added to the results' file names (scale-{size}-{tag})")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--child-build", choices=ENGINES, help=argparse.SUPPRESS)
@@ -542,7 +564,7 @@ def main() -> None:
                 return
         record["builds"] = []
         if args.queries_only:
-            record.update(queries_only(world, args.compare_query))
+            record.update(queries_only(world, tuple(args.compare_query)))
         for engine in [] if args.queries_only else args.engines.split(","):
             profile = results / f"scale-{args.size}-{engine}.prof.txt" if args.profile else None
             record["builds"].append(run_build(world, engine, cache, profile))

@@ -27,6 +27,7 @@ a SELECT / GROUP BY / ORDER BY / HAVING clause.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from dataclasses import dataclass
@@ -436,18 +437,26 @@ def inspect(text: str, *, base_iri: str | None = None, prefixes: dict[str, str] 
                       scan.undeclared_at)
 
 
-def substitute(text: str, values: dict[str, str]) -> str:
-    """The query with each variable named in `values` (name without '?' -> an RDF term in SPARQL syntax,
-    e.g. `str(ox.NamedNode(...))`) bound as pyoxigraph's `substitutions` bind it, for an engine that has
-    no such argument (a remote SPARQL store): the term replaces the variable in patterns and
-    expressions; in the outer SELECT list the item becomes `(term AS ?v)`, so the answer still carries
-    it; a subquery's SELECT list drops it (its value is the same constant); GROUP BY and ORDER BY get
-    `(term)`. The terms come from a library's serialiser, never from request text."""
+@functools.lru_cache(maxsize=256)
+def _variables(text: str) -> tuple[tuple[int, int, str, str], ...]:
+    """Every variable token of a query text as (start, end, name, role). Cached: the texts given values
+    are the service's own queries, a few dozen, each bound on every page and API call."""
     scan = _Scan(text, None, dict(PREFIXES))
     scan.variables = []
     scan.run()
+    return tuple(scan.variables)
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    """The query with each variable named in `values` (name without '?' -> an RDF term in SPARQL syntax,
+    e.g. `str(ox.NamedNode(...))`) bound as pyoxigraph's `substitutions` bind it, for an engine that has
+    no such argument (a remote SPARQL store) and for pyoxigraph itself, whose planner sees a constant in
+    the text but not a substitution: the term replaces the variable in patterns and
+    expressions; in the outer SELECT list the item becomes `(term AS ?v)`, so the answer still carries
+    it; a subquery's SELECT list drops it (its value is the same constant); GROUP BY and ORDER BY get
+    `(term)`. The terms come from a library's serialiser, never from request text."""
     parts, last = [], 0
-    for start, end, name, role in scan.variables:
+    for start, end, name, role in _variables(text):
         term = values.get(name[1:])
         if term is None:
             continue
