@@ -238,28 +238,45 @@ def answer_challenges(endpoint: str, user: str, password: str) -> None:
 BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?<!\.)")
 
 
-def blank_labels_readable(body: bytes) -> bytes:
-    """A JSON result set whose blank node labels all parse: the JSON format lets a server label its
-    blank nodes with any string (Virtuoso sends "nodeID://b10000"), pyoxigraph reads only N-Triples
-    labels. Each other label becomes one such label derived from it, the same in every answer."""
-    if b'"bnode"' not in body:
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
+
+
+def readable_json(body: bytes) -> bytes:
+    """A JSON result set as pyoxigraph reads it and as the embedded store would answer: blank node
+    labels that parse (the JSON format lets a server label its blank nodes with any string: Virtuoso
+    sends "nodeID://b10000"; each other label becomes one derived from it, the same in every answer),
+    and booleans in their canonical form (Virtuoso writes a stored `true` as "1"^^xsd:boolean, a form
+    the datatype allows but that code comparing with "true" would miss)."""
+    if b'"bnode"' not in body and XSD_BOOLEAN.encode() not in body:
         return body
     answer = json.loads(body)
     for row in answer.get("results", {}).get("bindings", []):
         for term in row.values():
             if term.get("type") == "bnode" and not BLANK_LABEL.fullmatch(term["value"]):
                 term["value"] = "x" + hashlib.sha256(term["value"].encode()).hexdigest()[:32]
+            elif term.get("datatype") == XSD_BOOLEAN:
+                term["value"] = CANONICAL_BOOLEAN.get(term["value"].strip(), term["value"])
     return json.dumps(answer).encode()
+
+
+def canonical_triple(triple: ox.Triple) -> ox.Triple:
+    """The triple with a boolean object in its canonical form (see readable_json)."""
+    value = triple.object
+    if isinstance(value, ox.Literal) and value.datatype.value == XSD_BOOLEAN and value.value in CANONICAL_BOOLEAN:
+        return ox.Triple(triple.subject, triple.predicate,
+                         ox.Literal(CANONICAL_BOOLEAN[value.value], datatype=value.datatype))
+    return triple
 
 
 def parsed(body: bytes, form: str) -> QueryAnswer:
     """The store's answer (N-Triples for CONSTRUCT and DESCRIBE, else SPARQL JSON) as pyoxigraph's
-    types, whatever its server's own ways of writing it (see boolean_answer, blank_labels_readable)."""
+    types, whatever its server's own ways of writing it (see boolean_answer, readable_json)."""
     if form in GRAPH_FORMS:
-        return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+        return [canonical_triple(quad.triple) for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
     if form == "ASK":
         body = boolean_answer(body)
-    return ox.parse_query_results(blank_labels_readable(body), format=ox.QueryResultsFormat.JSON)
+    return ox.parse_query_results(readable_json(body), format=ox.QueryResultsFormat.JSON)
 
 
 def boolean_answer(body: bytes) -> bytes:
