@@ -12,11 +12,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from commit_kg.catalogue import Catalogue
+from commit_kg.sparql_text import substitute
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-TOKEN = re.compile(r"""(?P<comment>\#[^\n]*)|(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-    |(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<var>[?$][A-Za-z_][A-Za-z0-9_]*)|(?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<open>\()|(?P<close>\))|(?P<brace>[{}])""", re.X)
 
 EMPTY_KEYS = re.compile(r"\b(GROUP|ORDER)\s+BY\s*(\}|GROUP|ORDER|HAVING|LIMIT|OFFSET|VALUES|$)", re.I)
 
@@ -30,41 +28,10 @@ class BenchQuery:
 
 
 def bind_in_text(text: str, terms: dict[str, str]) -> str:
-    """Put each parameter's term in place of its variable, as pyoxigraph's substitutions do: a projected
-    variable becomes `(term AS ?v)` (in a subquery's SELECT list it is dropped: the query around it
-    binds the same term, and a second binding would clash), a GROUP BY / ORDER BY key on it is dropped
-    (a constant key changes neither groups nor order; rdflib cannot evaluate one), any other use becomes
-    the term. Knows comments, strings and IRIs, so a `?` or `#` inside them is left alone."""
-    out, last, clause, depth, select_depth, braces, subquery = [], 0, "body", 0, 0, 0, False
-    for match in TOKEN.finditer(text):
-        kind, token = match.lastgroup, match.group()
-        replacement = token
-        if kind == "word":
-            upper = token.upper()
-            if upper == "SELECT":
-                clause, select_depth, subquery = "select", depth, braces > 0
-            elif upper == "WHERE" and clause == "select":
-                clause = "body"
-            elif upper in ("GROUP", "ORDER", "HAVING"):
-                clause = "modifier"
-        elif kind == "brace":
-            clause = "body"
-            braces += 1 if token == "{" else -1
-        elif kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-        elif kind == "var" and token[1:] in terms:
-            term = terms[token[1:]]
-            if clause == "select" and depth == select_depth:
-                replacement = "" if subquery else f"({term} AS {token})"
-            elif clause == "modifier" and depth == 0:
-                replacement = ""
-            else:
-                replacement = term
-        out.append(text[last:match.start()] + replacement)
-        last = match.end()
-    bound = "".join(out) + text[last:]
+    """Each parameter's term in place of its variable, as the service binds it (`sparql_text.substitute`),
+    but with a GROUP BY / ORDER BY key on a parameter left out: rdflib-endpoint cannot evaluate a
+    constant key."""
+    bound = substitute(text, terms, drop_keys=True)
     if EMPTY_KEYS.search(bound):
         raise ValueError("a GROUP BY or ORDER BY on parameters only: bind them some other way")
     return bound

@@ -236,8 +236,6 @@ def answer_challenges(endpoint: str, user: str, password: str) -> None:
 
 
 BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?<!\.)")
-
-
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
 
@@ -256,7 +254,7 @@ def readable_json(body: bytes) -> bytes:
             if term.get("type") == "bnode" and not BLANK_LABEL.fullmatch(term["value"]):
                 term["value"] = "x" + hashlib.sha256(term["value"].encode()).hexdigest()[:32]
             elif term.get("datatype") == XSD_BOOLEAN:
-                term["value"] = CANONICAL_BOOLEAN.get(term["value"].strip(), term["value"])
+                term["value"] = CANONICAL_BOOLEAN.get(term["value"], term["value"])
     return json.dumps(answer).encode()
 
 

@@ -447,21 +447,24 @@ def _variables(text: str) -> tuple[tuple[int, int, str, str], ...]:
     return tuple(scan.variables)
 
 
-def substitute(text: str, values: dict[str, str]) -> str:
+def substitute(text: str, values: dict[str, str], *, drop_keys: bool = False) -> str:
     """The query with each variable named in `values` (name without '?' -> an RDF term in SPARQL syntax,
     e.g. `str(ox.NamedNode(...))`) bound as pyoxigraph's `substitutions` bind it, for an engine that has
     no such argument (a remote SPARQL store) and for pyoxigraph itself, whose planner sees a constant in
     the text but not a substitution: the term replaces the variable in patterns and
     expressions; in the outer SELECT list the item becomes `(term AS ?v)`, so the answer still carries
     it; a subquery's SELECT list drops it (its value is the same constant); GROUP BY and ORDER BY get
-    `(term)`. The terms come from a library's serialiser, never from request text."""
+    `(term)`, or with `drop_keys` lose it (a constant key changes neither groups nor order, and some
+    engines, rdflib's, cannot evaluate one). The terms come from a library's serialiser, never from
+    request text."""
     parts, last = [], 0
     for start, end, name, role in _variables(text):
         term = values.get(name[1:])
         if term is None:
             continue
-        replacement = {"projection": f"({term} AS {name})", "subprojection": "", "group": f"({term})",
-                       "order": f"({term})"}.get(role, term)
+        key = "" if drop_keys else f"({term})"
+        replacement = {"projection": f"({term} AS {name})", "subprojection": "", "group": key,
+                       "order": key}.get(role, term)
         parts += [text[last:start], replacement]
         last = end
     return "".join(parts) + text[last:]
